@@ -1,0 +1,3 @@
+from emoguard.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Sinks: where verdict records go (terminal, JSON/JSONL, HTML report, history store)."""
