@@ -102,6 +102,7 @@ class Engine:
             if hit is not None:
                 hits.append(hit)
         errors.extend(fx.errors)
+        errors.extend(f"parser: {d}" for d in message.defects if d.startswith("parse.failed"))
         attachments: list[FileNode] = []
         for part in message.attachments:
             try:

@@ -108,3 +108,10 @@ def test_outlook_msg_detected_by_content(corpora: Path, tmp_path: Path) -> None:
     doc = corpora / "oletools_test_data" / "msodde" / "harmless-clean.doc"
     (s,) = items(str(doc))
     assert isinstance(s, Skipped) and "not a mail" in s.reason
+
+
+def test_single_message_with_from_line_keeps_plain_name(tmp_path: Path) -> None:
+    p = tmp_path / "saved.eml"
+    p.write_bytes(b"From someone Mon Jan  1 00:00:00 2024\n" + MAIL)
+    (m,) = items(str(p))
+    assert isinstance(m, RawMessage) and m.source == str(p) and m.data == MAIL

@@ -17,13 +17,17 @@ _QUOTE_START = re.compile(
 _ADDR = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 
 # A password announcement: a keyword, a separator, then a token of password shape.
-_PW_KEY = (
-    r"(?:パスワード|ﾊﾟｽﾜｰﾄﾞ|パス|暗証番号|解凍(?:用)?(?:キー|パス|番号)?|暗号(?:化)?キー|"
-    r"PW|ＰＷ|P/W|pass(?:word|wd|code)?|pwd|kennwort|senha|contraseña)"
+# Strong keywords may be followed by a bare space ("パスワード Xk3pq9Ld"); short,
+# ambiguous ones ("pass", "パス") only by an explicit separator ("pass: ...").
+_SP = r"[ \t\u3000]"
+_PW_STRONG = (
+    r"(?:パスワード|ﾊﾟｽﾜｰﾄﾞ|暗証番号|解凍(?:用)?(?:キー|パス|番号)?|暗号(?:化)?キー|"
+    r"PW|ＰＷ|P/W|password|passwort|passcode|pwd|kennwort|senha|contraseña)"
 )
+_PW_WEAK = r"(?:pass|パス)"
+_PW_TOKEN = rf"{_SP}*[「『\"'(（\[]?{_SP}*(?P<pw>[A-Za-z0-9!#$%&*+\-./=?@^_~]{{4,40}})"
 _PW_LINE = re.compile(
-    rf"{_PW_KEY}\s*(?:は|：|:|=|＝|is|-|\s)\s*[「『\"'(（\[]?\s*"
-    r"(?P<pw>[A-Za-z0-9!#$%&*+\-./=?@^_~]{4,40})",
+    rf"(?:{_PW_STRONG}{_SP}*(?:は|：|:|=|＝|\bis\b|-|{_SP})|{_PW_WEAK}{_SP}*(?:：|:|=|＝)){_PW_TOKEN}",
     re.IGNORECASE,
 )
 
@@ -85,14 +89,16 @@ def lines(fx: Features) -> tuple[str, ...]:
 @feature("body.password_announcements", type="list")
 def password_announcements(fx: Features) -> tuple[str, ...]:
     """Lines announcing a password (パスワード: X, PW：X, Password is X; INDICATORS b6)."""
-    found = []
-    for line in fx["body.text"].splitlines()[:3000]:
-        if len(line) > 400:
-            line = line[:400]
-        m = _PW_LINE.search(line)
-        if m:
-            found.append(line.strip(" \t\u3000>"))
-    return tuple(dict.fromkeys(found))[:10]
+    text: str = fx["body.text"][:300_000]
+    found: dict[str, None] = {}
+    for m in _PW_LINE.finditer(text):  # one pass over the text, not one per line
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.end())
+        line = text[start : end if end >= 0 else len(text)][:400]
+        found.setdefault(line.strip(" \t\u3000>\r"), None)
+        if len(found) == 10:
+            break
+    return tuple(found)
 
 
 @feature("body.passwords", type="list")

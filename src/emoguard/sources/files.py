@@ -95,6 +95,8 @@ def from_file(path: Path) -> Iterator[Item]:
     kind = sniff_bytes(head, name_hint=path.name)
     if kind == "eml":
         yield RawMessage(source=str(path), path=str(path))
+    elif kind == "mbox" and path.suffix.lower() in SINGLE_MESSAGE_SUFFIXES:
+        yield from _single_with_from_line(path)
     elif kind == "mbox":
         yield from mbox_file(path)
     elif kind == "ole":
@@ -109,6 +111,23 @@ def from_file(path: Path) -> Iterator[Item]:
             yield Skipped(str(path), "not a mail: empty file")
     else:
         yield Skipped(str(path), "not a mail: no header block")
+
+
+# A file named as one message that starts with an mbox "From " line is one message
+# whose envelope line was kept (mail clients save .eml files like that). Unescaped
+# "From " lines in its body (bounces quoting the original, pasted patches) are text;
+# the name breaks the tie that the content alone cannot.
+SINGLE_MESSAGE_SUFFIXES = frozenset({".eml", ".msg", ".mime", ".rfc822"})
+
+
+def _single_with_from_line(path: Path) -> Iterator[Item]:
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        yield Skipped(str(path), f"cannot read: {e.strerror or e}", unreadable=True)
+        return
+    first, _, rest = data.lstrip(b"\r\n").partition(b"\n")
+    yield RawMessage(source=str(path), data=rest, meta={"envelope": first.decode("latin-1").rstrip("\r")})
 
 
 def mbox_file(path: Path) -> Iterator[Item]:
@@ -128,20 +147,44 @@ def split_mbox(fh: BinaryIO, name: str) -> Iterator[RawMessage]:
     """Stream an mbox: one message in memory at a time (mboxo/mboxrd '>From ' unquoted).
 
     A message starts at a ``From `` line at the top of the file or after an
-    empty line. Message n (from 1) is named ``FILE#n``.
+    empty line. Message n (from 1) is named ``FILE#n``; a file holding a single
+    message (an .eml saved with its ``From `` line) keeps the plain file name.
+    """
+    held: RawMessage | None = None
+    n = 0
+    for data in _mbox_bodies(fh):
+        n += 1
+        if held is not None:
+            yield held
+        held = RawMessage(source=f"{name}#{n}", data=data, meta={"mbox": name, "index": n})
+    if held is not None:
+        yield RawMessage(source=name, data=held.data) if n == 1 else held
+
+
+_BOUNDARY = re.compile(rb'boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))', re.IGNORECASE)
+
+
+def _mbox_bodies(fh: BinaryIO) -> Iterator[bytes]:
+    """Split on ``From `` lines, except inside an open top-level MIME multipart.
+
+    Old mbox files (mboxo) do not escape ``From `` lines in bodies; bounces
+    and git patches attached as text carry exactly such lines. While the
+    current message's top-level multipart has not reached its close
+    delimiter, a ``From `` line is body text, not a new message.
     """
     buf: list[bytes] = []
-    n = 0
     prev_blank = True
     started = False
+    in_headers = True
+    header_lines: list[bytes] = []
+    close: bytes | None = None
+    closed = True
     for line in fh:
-        if prev_blank and line.startswith(b"From "):
+        if prev_blank and line.startswith(b"From ") and closed:
             if started:
-                n += 1
-                yield _mbox_message(name, n, buf)
-            buf = []
-            started = True
-            prev_blank = False
+                yield _join(buf)
+            buf, header_lines = [], []
+            started, in_headers, prev_blank, close, closed = True, True, False, None, True
             continue
         if not started:
             if not line.strip():
@@ -151,15 +194,25 @@ def split_mbox(fh: BinaryIO, name: str) -> Iterator[RawMessage]:
             line = line[1:]
         buf.append(line)
         prev_blank = line in (b"\n", b"\r\n")
+        if in_headers:
+            if prev_blank:
+                in_headers = False
+                m = _BOUNDARY.search(b"".join(header_lines))
+                if m:
+                    close = b"--" + (m.group(1) or m.group(2)) + b"--"
+                    closed = False
+            elif len(header_lines) < 500:
+                header_lines.append(line)
+        elif close is not None and not closed and line.rstrip().startswith(close):
+            closed = True
     if started:
-        n += 1
-        yield _mbox_message(name, n, buf)
+        yield _join(buf)
 
 
-def _mbox_message(name: str, n: int, lines: list[bytes]) -> RawMessage:
+def _join(lines: list[bytes]) -> bytes:
     if lines and lines[-1] in (b"\n", b"\r\n"):
         lines = lines[:-1]  # the separator blank line belongs to the mbox, not the mail
-    return RawMessage(source=f"{name}#{n}", data=b"".join(lines), meta={"mbox": name, "index": n})
+    return b"".join(lines)
 
 
 def from_stdin(stream: Any = None) -> Iterator[Item]:
