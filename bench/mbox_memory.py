@@ -68,7 +68,7 @@ def main() -> None:
         f"`python -m bench.mbox_memory --size-mb {args.size_mb} --write`: one mbox of {size_mb:.0f} MB, "
         f"{n} messages (SpamAssassin ham+spam repeated).",
         "",
-        "| jobs | records | wall s | msg/s | peak RSS, whole tree (MB) | peak RSS, largest process (MB) |",
+        "| jobs | records | wall s | msg/s | peak RSS, whole process tree, sampled every 50 ms (MB) | peak RSS of the largest process, getrusage (MB) |",
         "|---:|---:|---:|---:|---:|---:|",
         *(f"| {j} | {c} | {w:.0f} | {c / w:.0f} | {t:.0f} | {p:.0f} |" for j, c, w, t, p in rows),
     ]

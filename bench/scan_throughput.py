@@ -80,7 +80,7 @@ def main() -> None:
     lines.append("**Command line** `emoguard scan --format jsonl --no-history --jobs N DIRS` (wall time includes "
                  "start-up, reading files, JSON output):")
     lines.append("")
-    lines.append("| corpus | jobs | messages | wall s | msg/s | peak RSS, whole tree (MB) | peak RSS, largest process (MB) |")
+    lines.append("| corpus | jobs | messages | wall s | msg/s | peak RSS, whole process tree, sampled every 50 ms (MB) | peak RSS of the largest process, getrusage (MB) |")
     lines.append("|---|---:|---:|---:|---:|---:|---:|")
     for name, jobs, count, wall, rate, tree, proc in rows:
         lines.append(f"| {name} | {jobs} | {count} | {wall:.1f} | {rate:.0f} | {tree:.0f} | {proc:.0f} |")

@@ -115,3 +115,9 @@ def test_single_message_with_from_line_keeps_plain_name(tmp_path: Path) -> None:
     p.write_bytes(b"From someone Mon Jan  1 00:00:00 2024\n" + MAIL)
     (m,) = items(str(p))
     assert isinstance(m, RawMessage) and m.source == str(p) and m.data == MAIL
+
+
+def test_broken_multipart_does_not_swallow_the_rest_of_an_mbox() -> None:
+    broken = b"From: a@example.com\nSubject: x\nContent-Type: multipart/mixed; boundary=zz\n\n--zz\n\nno close\n"
+    box = b"".join(b"From x Mon Jan  1 00:00:00 2024\n" + (broken if i == 0 else MAIL) + b"\n" for i in range(5))
+    assert len(list(split_mbox(io.BytesIO(box), "box"))) == 5

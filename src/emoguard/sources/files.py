@@ -161,30 +161,23 @@ def split_mbox(fh: BinaryIO, name: str) -> Iterator[RawMessage]:
         yield RawMessage(source=name, data=held.data) if n == 1 else held
 
 
-_BOUNDARY = re.compile(rb'boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))', re.IGNORECASE)
-
-
 def _mbox_bodies(fh: BinaryIO) -> Iterator[bytes]:
-    """Split on ``From `` lines, except inside an open top-level MIME multipart.
+    """Split on ``From `` lines that start the file or follow an empty line (mboxo/mboxrd).
 
-    Old mbox files (mboxo) do not escape ``From `` lines in bodies; bounces
-    and git patches attached as text carry exactly such lines. While the
-    current message's top-level multipart has not reached its close
-    delimiter, a ``From `` line is body text, not a new message.
+    This is what mail clients and Python's ``mailbox`` do. An unescaped ``From ``
+    line in a body therefore starts a new record; guessing otherwise (say, from an
+    open MIME multipart) lets one broken message swallow the rest of a large mbox.
     """
     buf: list[bytes] = []
     prev_blank = True
     started = False
-    in_headers = True
-    header_lines: list[bytes] = []
-    close: bytes | None = None
-    closed = True
     for line in fh:
-        if prev_blank and line.startswith(b"From ") and closed:
+        if prev_blank and line.startswith(b"From "):
             if started:
                 yield _join(buf)
-            buf, header_lines = [], []
-            started, in_headers, prev_blank, close, closed = True, True, False, None, True
+            buf = []
+            started = True
+            prev_blank = False
             continue
         if not started:
             if not line.strip():
@@ -194,17 +187,6 @@ def _mbox_bodies(fh: BinaryIO) -> Iterator[bytes]:
             line = line[1:]
         buf.append(line)
         prev_blank = line in (b"\n", b"\r\n")
-        if in_headers:
-            if prev_blank:
-                in_headers = False
-                m = _BOUNDARY.search(b"".join(header_lines))
-                if m:
-                    close = b"--" + (m.group(1) or m.group(2)) + b"--"
-                    closed = False
-            elif len(header_lines) < 500:
-                header_lines.append(line)
-        elif close is not None and not closed and line.rstrip().startswith(close):
-            closed = True
     if started:
         yield _join(buf)
 
