@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from emoguard.attachments import explode
+from emoguard.attachments import Inspector
 from emoguard.config import Config, load_config
 from emoguard.features.registry import Features
 from emoguard.model import Context, FileNode, Hit, Level, Message, Verdict
@@ -32,6 +32,8 @@ class Engine:
         self._suspicious = float(config["levels.suspicious"])
         self._malicious = float(config["levels.malicious"])
         self._own_domains = tuple(d.lower() for d in config["organisation.domains"])
+        # limits, configured passwords and compiled YARA rules, loaded once per engine
+        self.inspector = Inspector.from_config(config)
 
     @classmethod
     def load(
@@ -91,7 +93,8 @@ class Engine:
             ctx = replace(ctx, own_domains=self._own_domains)
         errors: list[str] = []
         bad = sorted(UNREADABLE_DEFECTS.intersection(message.defects))
-        fx = Features(message, ctx, lists=dict(self.ruleset.lists))
+        fx = Features(message, ctx, lists=dict(self.ruleset.lists),
+                      settings={"attachments.inspector": self.inspector})
         hits: list[Hit] = []
         for rule in self.ruleset.rules:
             try:
@@ -102,13 +105,13 @@ class Engine:
             if hit is not None:
                 hits.append(hit)
         errors.extend(fx.errors)
+        n_errors = len(fx.errors)
         errors.extend(f"parser: {d}" for d in message.defects if d.startswith("parse.failed"))
-        attachments: list[FileNode] = []
-        for part in message.attachments:
-            try:
-                attachments.append(explode(part))
-            except Exception as exc:
-                errors.append(f"attachments failed on {part.filename!r}: {exc}")
+        # The record shows the same memoized tree the rules saw (exploded at most once,
+        # bounded by attachments.time_budget; files.tree never raises, a failure is in fx.errors).
+        attachments: list[FileNode] = list(fx["files.tree"]) if message.attachments else []
+        if len(fx.errors) > n_errors:
+            errors.extend(fx.errors[n_errors:])
         score = self.score(hits)
         level = self.level_for(score)
         if bad:

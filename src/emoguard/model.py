@@ -114,7 +114,12 @@ class Message:
 
 @dataclass(frozen=True, slots=True)
 class FileNode:
-    """An attachment (or a member inside one), typed by content."""
+    """An attachment (or a member inside one), typed by content.
+
+    ``findings`` are English sentences for people; ``codes`` holds the machine code of
+    each finding, in the same order (``emoguard.attachments.codes`` has ja/en labels).
+    ``declared_size`` is what an archive directory claims the member expands to.
+    """
 
     name: str
     type: str
@@ -123,6 +128,8 @@ class FileNode:
     declared_size: int | None = None
     findings: tuple[str, ...] = ()
     children: tuple[FileNode, ...] = ()
+    codes: tuple[str, ...] = ()
+    md5: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -131,8 +138,11 @@ class FileNode:
             "size": self.size,
             "sha256": self.sha256,
             "findings": list(self.findings),
+            "codes": list(self.codes),
             "children": [c.to_dict() for c in self.children],
         }
+        if self.md5:
+            d["md5"] = self.md5
         if self.declared_size is not None:
             d["declared_size"] = self.declared_size
         return d

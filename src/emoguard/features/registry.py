@@ -69,7 +69,7 @@ feature = REGISTRY.feature
 class Features:
     """Feature values of one message, computed on first use and cached."""
 
-    __slots__ = ("_cache", "context", "errors", "lists", "message", "registry")
+    __slots__ = ("_cache", "context", "errors", "lists", "message", "registry", "settings")
 
     def __init__(
         self,
@@ -78,8 +78,11 @@ class Features:
         *,
         lists: dict[str, tuple[str, ...]] | None = None,
         registry: Registry = REGISTRY,
+        settings: dict[str, Any] | None = None,
     ) -> None:
         self.message = message
+        # engine-loaded helpers the features may use (e.g. the attachment inspector)
+        self.settings: dict[str, Any] = settings or {}
         self.context = context
         self.lists = lists or {}
         self.registry = registry
