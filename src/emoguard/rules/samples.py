@@ -4,7 +4,9 @@ Layout: ``<samples>/<rule id>/hit-*.eml`` must fire, ``miss-*.eml`` must
 not; ``expect.yml`` maps each hit sample to evidence fragments that must
 appear in the hit's evidence (so the explanation is asserted, not just the
 match); an optional ``context.yml`` gives ``recipients``,
-``recipient_names`` and ``own_domains``.
+``recipient_names`` and ``own_domains``, and a contacts directory for the
+identity rules: ``contacts: [{name: ..., address: ...}]``,
+``sent_message_ids: ["<id@host>"]`` (mail the organisation sent).
 """
 
 from __future__ import annotations
@@ -46,6 +48,21 @@ def _read_yaml(path: Path) -> Any:
         return yaml.safe_load(fh)
 
 
+def context_from_mapping(cdoc: dict[str, Any]) -> Context:
+    """The :class:`Context` a sample's ``context.yml`` describes."""
+    directory = None
+    if cdoc.get("contacts") or cdoc.get("sent_message_ids"):
+        from emoguard.contacts.directory import directory_from_mapping
+
+        directory = directory_from_mapping(cdoc)
+    return Context(
+        recipients=tuple(cdoc.get("recipients", ())),
+        recipient_names=tuple(cdoc.get("recipient_names", ())),
+        own_domains=tuple(cdoc.get("own_domains", ())),
+        directory=directory,
+    )
+
+
 def run_samples(
     engine: Engine, samples: Path, ids: Sequence[str] | None = None
 ) -> tuple[list[SampleResult], list[str]]:
@@ -63,11 +80,7 @@ def run_samples(
             continue
         expect = _read_yaml(d / "expect.yml") or {}
         cdoc = _read_yaml(d / "context.yml") or {}
-        ctx = Context(
-            recipients=tuple(cdoc.get("recipients", ())),
-            recipient_names=tuple(cdoc.get("recipient_names", ())),
-            own_domains=tuple(cdoc.get("own_domains", ())),
-        )
+        ctx = context_from_mapping(cdoc)
         for path in [*hits, *sorted(d.glob("miss-*.eml"))]:
             fx = Features(parse_message(path.read_bytes()), ctx, lists=lists)
             hit = rule.evaluate(fx)
