@@ -149,3 +149,125 @@ def message_id_is_recipient_domain(fx: Features) -> bool:
     if fx["sender.domain"] in own:
         return False
     return dom in fx["headers.recipient_domains"]
+
+
+def _related(a: str, b: str) -> bool:
+    """Same domain, or one a subdomain of the other (mail.example.co.jp ~ example.co.jp)."""
+    return a == b or a.endswith("." + b) or b.endswith("." + a)
+
+
+@feature("headers.is_list", type="bool")
+def is_list(fx: Features) -> bool:
+    """Mailing-list or bulk mail (List-Id / List-Post / List-Unsubscribe / Precedence: list|bulk).
+
+    Lists rewrite Reply-To and Return-Path by design, so those checks ignore them.
+    """
+    m = fx.message
+    for k, v in m.headers:
+        lk = k.lower()
+        if lk in ("list-id", "list-post", "list-unsubscribe", "mailing-list", "x-mailing-list"):
+            return True
+        if lk == "precedence" and v.strip().lower() in ("list", "bulk", "junk"):
+            return True
+    return False
+
+
+_BOUNCE_LOCALS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"})
+
+
+@feature("headers.is_bounce", type="bool")
+def is_bounce(fx: Features) -> bool:
+    """A delivery report: From mailer-daemon/postmaster, or a multipart/report or delivery-status part.
+
+    Bounces quote mail the sender never took part in and come from other
+    domains by design, so the quote and Return-Path checks skip them.
+    """
+    m = fx.message
+    if fx["sender.address"].partition("@")[0] in _BOUNCE_LOCALS:
+        return True
+    ct = (m.header("Content-Type") or "").lower()
+    return "multipart/report" in ct or any(p.content_type.lower() == "message/delivery-status" for p in m.parts)
+
+
+@feature("headers.reply_to_foreign", type="list")
+def reply_to_foreign(fx: Features) -> tuple[str, ...]:
+    """Reply-To addresses on a domain unrelated to the From domain (not for list mail).
+
+    Emotet itself did not use Reply-To (INDICATORS a8); a diverted Reply-To is a
+    BEC trait, so this is a weak sign that only adds to others.
+    """
+    if fx["headers.is_list"]:
+        return ()
+    dom = fx["sender.domain"]
+    if not dom:
+        return ()
+    return tuple(
+        dict.fromkeys(
+            a.addr.lower() for a in fx.message.reply_to if a.domain and not _related(a.domain, dom)
+        )
+    )
+
+
+@feature("headers.return_path_foreign", type="str")
+def return_path_foreign(fx: Features) -> str:
+    """The Return-Path address when its domain is unrelated to the From domain (not list mail).
+
+    Bulk senders and bounce handlers do this legitimately; Emotet's mail sent
+    through a stolen account has the stolen account there while the display
+    name claims someone else. Weak alone.
+    """
+    rpd = fx["headers.return_path_domain"]
+    dom = fx["sender.domain"]
+    if not rpd or not dom or fx["headers.is_list"] or fx["headers.is_bounce"] or _related(rpd, dom):
+        return ""
+    if fx.message.header("Sender"):
+        return ""
+    return fx.message.return_path.strip().strip("<>").lower()
+
+
+# IntegralDefense eventsentry emotet.py (INDICATORS a2): v1/v2 and v3 Message-ID shapes.
+_MID_EMOTET = re.compile(r"^(?:[0-9]{5,}\.20[12][0-9][0-9]{5,}|[0-9]{18,21}\.[0-9a-z]{16})@")
+
+
+@feature("headers.message_id_emotet_shape", type="bool")
+def message_id_emotet_shape(fx: Features) -> bool:
+    """The Message-ID has the 2017-2019 Emotet mailer's shape (digits.timestamp@ or 18-21 digits.16 chars@)."""
+    return bool(_MID_EMOTET.match(fx["headers.message_id"]))
+
+
+# Country-code TLDs of the sending accounts seen in the Japanese waves (INDICATORS a1:
+# com.br, com.ar, .mx, .vn, …) and other regions far from a Japanese partner.
+_FAR_CCTLDS = frozenset({
+    "br", "ar", "mx", "vn", "co", "cl", "pe", "ve", "ec", "bo", "uy", "py", "id", "th", "my",
+    "ph", "in", "pk", "bd", "ir", "tr", "ua", "ru", "by", "kz", "ng", "za", "ke", "eg", "ma",
+    "ro", "bg", "rs", "gr", "pt", "it", "es", "pl", "cz", "hu", "sk", "hr", "si", "lt", "lv",
+})  # fmt: skip
+_JA_CHARS = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fff]")
+
+
+@feature("sender.japanese_name_far_domain", type="str")
+def japanese_name_far_domain(fx: Features) -> str:
+    """The From address when a Japanese display name sends from a distant country's domain.
+
+    .com.br, .com.ar, .mx, .vn…
+
+    A1 without a directory: the name is a Japanese partner's, the account a
+    stolen foreign one. Weak alone (people travel, companies have subsidiaries).
+    """
+    name = fx["sender.name"]
+    dom = fx["sender.domain"]
+    if not dom or len(_JA_CHARS.findall(name)) < 2:
+        return ""
+    addr: str = fx["sender.address"]
+    return addr if dom.rsplit(".", 1)[-1] in _FAR_CCTLDS else ""
+
+
+_BOUNDARY_34 = re.compile(r"""boundary\s*=\s*["']?-*(\d{34})["';\s]""", re.IGNORECASE)
+
+
+@feature("headers.boundary_34_digits", type="str")
+def boundary_34_digits(fx: Features) -> str:
+    """The MIME boundary when it is ``--`` followed by 34 decimal digits (INDICATORS a6, one 2020 sample)."""
+    ct = fx.message.header("Content-Type") or ""
+    m = _BOUNDARY_34.search(ct + ";")
+    return m.group(0).split("=", 1)[1].strip("\"'; \t") if m else ""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 from html import unescape
+from itertools import pairwise
 from urllib.parse import urlsplit
 
 from emoguard.features.registry import Features, feature
@@ -28,6 +30,7 @@ def all_urls(fx: Features) -> tuple[str, ...]:
     return tuple(found)[:500]
 
 
+@lru_cache(maxsize=4096)
 def _host(url: str) -> str:
     try:
         return (urlsplit(url).hostname or "").lower()
@@ -47,6 +50,8 @@ def ip_hosts(fx: Features) -> tuple[str, ...]:
     out = []
     for u in fx["urls.all"]:
         h = _host(u)
+        if not h or not (h[-1].isdigit() or ":" in h):
+            continue  # a name, not an address: skip the (slow, raising) parse
         try:
             ipaddress.ip_address(h)
         except ValueError:
@@ -65,4 +70,144 @@ def paths(fx: Features) -> tuple[str, ...]:
         except ValueError:
             continue
         out.append(s.path + ("?" + s.query if s.query else ""))
+    return tuple(out)
+
+
+# d1: /wp-content|wp-includes|wp-admin/<1-30 alnum>/ ; d2: /<dir>/<random token>/
+_WP = re.compile(r"^/(?:[^/?#]+/)?(?:wp-content|wp-includes|wp-admin)/[A-Za-z0-9]{1,30}/?$")
+_D2 = re.compile(r"^/[A-Za-z0-9_.\-]{1,40}/(?P<t>[A-Za-z0-9]{3,30})/$")
+_DOWNLOAD_EXT = re.compile(
+    r"\.(?P<e>docm?|xls[mb]?|dotm|xlam|zip|rar|7z|iso|img|lnk|one|exe|scr|js|jse|vbs|vbe|hta|wsf|bat|cmd|ps1|msi|jar)$",
+    re.IGNORECASE,
+)
+_DOWNLOAD_EXT_ANY = re.compile(_DOWNLOAD_EXT.pattern.replace("$", r"(?:[?#]|$)"), re.IGNORECASE)
+_EXEC_EXT = {"exe", "scr", "jse", "vbs", "vbe", "hta", "wsf", "bat", "cmd", "ps1", "msi", "jar", "lnk"}
+
+
+def _random_token(t: str) -> bool:
+    """Looks machine-made: letters and digits mixed, with mixed case or several letter/digit switches.
+
+    A digit is required: case-mixed words alone (``/merlyn/LinuxMag/``, ``/users/daWB/``)
+    are common in real paths.
+    """
+    if not any(c.isdigit() for c in t) or not any(c.isalpha() for c in t):
+        return False
+    inner_upper = any(c.isupper() for c in t[1:])
+    has_lower = any(c.islower() for c in t)
+    switches = sum(1 for a, b in pairwise(t) if a.isdigit() != b.isdigit())
+    return (inner_upper and has_lower) or switches >= 3
+
+
+@lru_cache(maxsize=4096)
+def _split(u: str) -> tuple[str, str, str, int | None] | None:
+    try:
+        s = urlsplit(u)
+        port = s.port
+    except ValueError:
+        return None
+    return (s.hostname or "").lower(), s.path, s.query, port
+
+
+@feature("urls.emotet_path_shape", type="list")
+def emotet_path_shape(fx: Features) -> tuple[str, ...]:
+    """URLs shaped like Emotet's compromised-site links, with no file name.
+
+    ``/wp-content/<random>/`` (d1) or ``/<dir>/<RaNd0m>/`` (d2).
+    """
+    out = []
+    for u in fx["urls.all"]:
+        if not u.endswith(("/", "?i=1")):
+            continue
+        sp = _split(u)
+        if sp is None:
+            continue
+        _, path, query, _ = sp
+        if query and query != "i=1":
+            continue
+        if _WP.match(path):
+            out.append(u)
+            continue
+        m = _D2.match(path)
+        if m and _random_token(m.group("t")):
+            out.append(u)
+    return tuple(out)
+
+
+@feature("urls.query_i1", type="list")
+def query_i1(fx: Features) -> tuple[str, ...]:
+    """URLs ending in ``?i=1`` (the 2022 epoch-4 download link; INDICATORS d3)."""
+    return tuple(u for u in fx["urls.all"] if u.endswith("?i=1"))
+
+
+@feature("urls.explicit_ports", type="list")
+def explicit_ports(fx: Features) -> tuple[str, ...]:
+    """URLs that name a port explicitly (``https://site:443/``, ``http://host:8080/``; INDICATORS d4)."""
+    out = []
+    for u in fx["urls.all"]:
+        if ":" not in u[u.find("//") + 2 :].split("/", 1)[0]:
+            continue
+        sp = _split(u)
+        if sp is not None and sp[3] is not None:
+            out.append(u)
+    return tuple(out)
+
+
+@feature("urls.download_targets", type="list")
+def download_targets(fx: Features) -> tuple[str, ...]:
+    """URLs whose path ends in an Office macro, archive, disk-image, shortcut or script/executable file name."""
+    out = []
+    for u in fx["urls.all"]:
+        if not _DOWNLOAD_EXT_ANY.search(u):
+            continue
+        sp = _split(u)
+        if sp is not None and _DOWNLOAD_EXT.search(sp[1]):
+            out.append(u)
+    return tuple(out)
+
+
+@feature("urls.executable_targets", type="list")
+def executable_targets(fx: Features) -> tuple[str, ...]:
+    """Download targets that are executables, scripts or shortcuts (.exe, .js, .vbs, .hta, .lnk …)."""
+    out = []
+    for u in fx["urls.download_targets"]:
+        sp = _split(u)
+        m = _DOWNLOAD_EXT.search(sp[1]) if sp else None
+        if m and m.group("e").lower() in _EXEC_EXT:
+            out.append(u)
+    return tuple(out)
+
+
+_ANCHOR = re.compile(r"""(?is)<a\b[^>]{0,2000}?\bhref\s*=\s*["']?([^"'\s>]{1,2000})[^>]{0,2000}>(.{0,500}?)</a\s*>""")
+_TAG = re.compile(r"<[^>]{0,2000}>")
+_HOSTLIKE = re.compile(r"(?i)^(?:https?://)?(?:www\.)?((?:[a-z0-9\-]+\.)+[a-z]{2,})(?::\d+)?(?:[/?#]\S*)?$")
+
+
+def _base(h: str) -> str:
+    return h[4:] if h.startswith("www.") else h
+
+
+@feature("urls.text_host_mismatch", type="list")
+def text_host_mismatch(fx: Features) -> tuple[str, ...]:
+    """HTML links whose visible text is a URL or host name other than the one the link goes to.
+
+    Returned as ``shown -> target``. Subdomains of each other count as the same site.
+    """
+    html = fx.message.html[:2_000_000]
+    if "<a" not in html and "<A" not in html:
+        return ()
+    out: dict[str, None] = {}
+    for href, inner in _ANCHOR.findall(html):
+        href = unescape(href)
+        if not href.lower().startswith(("http://", "https://")):
+            continue
+        shown = " ".join(unescape(_TAG.sub("", inner)).split())
+        m = _HOSTLIKE.match(shown)
+        if not m:
+            continue
+        a, b = _base(m.group(1).lower()), _base(_host(href))
+        if not b or a == b or a.endswith("." + b) or b.endswith("." + a):
+            continue
+        out.setdefault(f"{shown} -> {href}", None)
+        if len(out) >= 10:
+            break
     return tuple(out)
