@@ -68,6 +68,21 @@ def _load_engine(cfg: Any) -> Any:
         raise typer.Exit(2) from None
 
 
+def _load_directory(cfg: Any, own_domains: tuple[str, ...], lang: str) -> Any:
+    """The contacts directory of the state dir, or None when it holds none (or is unreadable)."""
+    from emoguard.contacts import Directory
+
+    try:
+        directory = Directory.load(cfg.state_dir, own_domains=own_domains)
+    except Exception as e:  # identity checks are lost, the scan goes on
+        _err(f"emoguard: contacts directory unavailable ({cfg.state_dir}): {e}")
+        return None
+    if directory.is_empty:
+        return None
+    _err(f"emoguard: {t('contacts.directory_loaded', lang, n=len(directory))}")
+    return directory
+
+
 def build_app(lang: str) -> typer.Typer:
     app = typer.Typer(
         help=t("app.help", lang),
@@ -80,6 +95,15 @@ def build_app(lang: str) -> typer.Typer:
     rules_app = typer.Typer(help=t("rules.help", lang), no_args_is_help=True)
     config_app = typer.Typer(help=t("config.help", lang), no_args_is_help=True)
     app.add_typer(rules_app, name="rules")
+    from emoguard.cli_milter import register as register_milter
+
+    register_milter(app, lang)
+    from emoguard.cli_contacts import register as register_contacts
+
+    register_contacts(app, lang)
+    __import__("emoguard.cli_eval").cli_eval.register(app, lang)
+    __import__("emoguard.cli_sweep").cli_sweep.register(app, lang)
+    __import__("emoguard.cli_ir").cli_ir.register(app, lang)
     app.add_typer(config_app, name="config")
 
     def _version(value: bool) -> None:
@@ -131,11 +155,15 @@ def build_app(lang: str) -> typer.Typer:
             },
         )
         engine = _load_engine(cfg)
+        __import__("emoguard.sources.imap").sources.imap.configure(cfg)  # --config/--state-dir for imap://
         n_jobs = cfg["scan.jobs"] or default_jobs()
+        own_domains = tuple(d.lower() for d in cfg["organisation.domains"])
+        directory = _load_directory(cfg, own_domains, lang)
         ctx = Context(
             recipients=tuple(recipient),
             recipient_names=tuple(recipient_name),
-            own_domains=tuple(d.lower() for d in cfg["organisation.domains"]),
+            own_domains=own_domains or (directory.own_domains if directory is not None else ()),
+            directory=directory,
         )
         summary = Summary()
         err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -379,11 +407,14 @@ def _progress(lang: str) -> Any:
 
     if not sys.stderr.isatty():
         return contextlib.nullcontext(None)
-    from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     return Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=Console(stderr=True), transient=True,
+        SpinnerColumn(),
+        TextColumn("{task.description} [bold]{task.completed}[/]"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
     )
 
 

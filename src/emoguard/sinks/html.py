@@ -302,7 +302,18 @@ def _hits(raw: Any, lang: str) -> list[dict[str, Any]]:
     return out
 
 
-def _attachments(raw: Any) -> list[dict[str, Any]]:
+def _findings(node: Mapping[str, Any], lang: str) -> list[str]:
+    """The node's findings; in Japanese, each prefixed with its code's Japanese label."""
+    findings = _strings(node.get("findings"))
+    codes = _strings(node.get("codes"))
+    if lang != "ja" or len(codes) != len(findings):
+        return findings
+    from emoguard.attachments.codes import label
+
+    return [f"{label(c, 'ja')}: {f}" if label(c, "ja") != c else f for c, f in zip(codes, findings, strict=True)]
+
+
+def _attachments(raw: Any, lang: str = "en") -> list[dict[str, Any]]:
     """Flatten attachment trees (iteratively: trees from mail can be deep or cyclic-ish)."""
     out: list[dict[str, Any]] = []
     if not isinstance(raw, list | tuple):
@@ -320,7 +331,7 @@ def _attachments(raw: Any) -> list[dict[str, Any]]:
             "size": _size_text(node.get("size")),
             "declared_size": _size_text(declared) if declared is not None else "",
             "sha256": _s(node.get("sha256")),
-            "findings": _strings(node.get("findings")),
+            "findings": _findings(node, lang),
             "omitted": False,
         })
         children = node.get("children")
@@ -349,7 +360,7 @@ def _view(record: Mapping[str, Any], index: int, lang: str) -> dict[str, Any]:
         "source": _s(record.get("source")),
         "message_id": _s(record.get("message_id")),
         "hits": _hits(record.get("hits"), lang),
-        "attachments": _attachments(record.get("attachments")),
+        "attachments": _attachments(record.get("attachments"), lang),
         "defects": _strings(record.get("defects")),
         "errors": errors,
         "unreadable": _is_unreadable(record, errors),

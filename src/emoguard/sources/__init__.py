@@ -55,8 +55,24 @@ def register_scheme(prefix: str, opener: Opener) -> None:
     _SCHEMES[prefix] = opener
 
 
+_BUILTINS_REGISTERED = False
+
+
+def _register_builtins() -> None:
+    """The built-in URL schemes (IMAP), registered on first use (cheap: nothing heavy imported)."""
+    global _BUILTINS_REGISTERED
+    if _BUILTINS_REGISTERED:
+        return
+    _BUILTINS_REGISTERED = True
+    from emoguard.sources.imap import SCHEMES, open_imap
+
+    for s in SCHEMES:
+        _SCHEMES.setdefault(s, open_imap)
+
+
 def open_source(locator: str, *, stdin: Any = None) -> Iterator[Item]:
     """Everything one command-line argument names: '-', a file, a folder, a URL."""
+    _register_builtins()
     for prefix, opener in _SCHEMES.items():
         if locator.startswith(prefix):
             yield from opener(locator)

@@ -104,6 +104,10 @@ def from_file(path: Path) -> Iterator[Item]:
             yield RawMessage(source=str(path), path=str(path), meta={"kind": "msg"})
         else:
             yield Skipped(str(path), "not a mail: OLE document (not an Outlook .msg)")
+    elif kind == "pst":
+        from emoguard.sources.pst import from_pst
+
+        yield from from_pst(path)
     elif kind == "empty":
         if path.suffix.lower() in {".eml", ".msg"}:
             yield RawMessage(source=str(path), path=str(path))  # recorded as unreadable

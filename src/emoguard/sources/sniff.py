@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-Kind = Literal["eml", "mbox", "msg", "ole", "empty", "other"]
+Kind = Literal["eml", "mbox", "msg", "ole", "pst", "empty", "other"]
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+PST_MAGIC = b"!BDN"
 _FIELD = re.compile(rb"^([!-9;-~]{1,76})[ \t]*:", re.ASCII)
 _MBOX_FROM = re.compile(rb"^From \S*", re.ASCII)
 # Header names that only mail has; one of them in the first header block makes it mail.
@@ -49,6 +50,8 @@ def sniff_bytes(head: bytes, *, name_hint: str = "") -> Kind:
         return "empty"
     if head.startswith(OLE_MAGIC):
         return "ole"
+    if head.startswith(PST_MAGIC):
+        return "pst"  # Outlook .pst / .ost (emoguard.sources.pst)
     first = head.lstrip(b"\r\n").split(b"\n", 1)[0]
     if _MBOX_FROM.match(first):
         rest = head.lstrip(b"\r\n").split(b"\n", 1)
