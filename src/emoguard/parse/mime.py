@@ -21,7 +21,9 @@ import email.parser
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from email._policybase import Compat32
 from email.message import Message as EmailMessage
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from emoguard.model import Address, Message, Part
@@ -338,12 +340,32 @@ def _report_text(blocks: list[object]) -> str:
     return "\n\n".join(out)
 
 
+class _VerbatimPolicy(Compat32):
+    """Serialise headers exactly as parsed: no refolding, no RFC 2047 re-encoding.
+
+    The stdlib folds a header by growing an encoded word one character at a time, which
+    is quadratic in the header's length: a 100 KB header line (found by fuzzing) took a
+    minute. Nested mail is re-serialised only to be parsed again, so the original bytes
+    are what we want anyway.
+    """
+
+    def _fold(self, name: str, value: Any, sanitize: bool) -> str:
+        text = value if isinstance(value, str) else str(value)
+        return f"{name}: {text}{self.linesep}"
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        return self._fold(name, value, False).encode("utf-8", "surrogateescape")
+
+
+_VERBATIM = _VerbatimPolicy(linesep="\n")
+
+
 def _as_bytes(msg: EmailMessage) -> bytes:
     try:
-        return msg.as_bytes()
+        return msg.as_bytes(policy=_VERBATIM)
     except Exception:
         try:
-            return _raw_bytes(msg.as_string())
+            return _raw_bytes(msg.as_string(policy=_VERBATIM))
         except Exception:
             return b""
 
