@@ -177,3 +177,14 @@ def test_decode_and_sniff() -> None:
     assert sniff_format("\n# comment\nBEGIN:VCARD\n") == "vcard"
     assert sniff_format("dn: cn=x\n") == "ldif"
     assert sniff_format("Name,E-mail\n") == "csv"
+
+
+def test_outlook_pst_contacts_and_distribution_lists(corpora: Path) -> None:
+    from emoguard.contacts.importers import import_file
+
+    for name in ("dist-list.pst", "passworded.pst"):
+        r = import_file(corpora / "outlook_pst" / "java_libpst" / name)
+        assert r.format == "pst" and r.problems == ()
+        pairs = {(c.name, c.address) for c in r.contacts}
+        assert ("contact name 1", "contact1@rjohnson.id.au") in pairs
+        assert {"dist1@rjohnson.id.au", "dist2@rjohnson.id.au"} <= {c.address for c in r.contacts}

@@ -92,8 +92,15 @@ def sniff_format(text: str) -> str:
 
 
 def import_file(path: str | Path) -> ImportResult:
-    """Read one address-book file (any supported format)."""
+    """Read one address-book file (any supported format, an Outlook .pst/.ost included)."""
     p = Path(path)
+    try:
+        with p.open("rb") as fh:
+            magic = fh.read(4)
+    except OSError as e:
+        return ImportResult((), (f"{p}: cannot read: {e.strerror or e}",))
+    if magic == b"!BDN":
+        return _import_pst(p)
     try:
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -102,6 +109,21 @@ def import_file(path: str | Path) -> ImportResult:
     except OSError as e:
         return ImportResult((), (f"{p}: cannot read: {e.strerror or e}",))
     return import_bytes(data, str(p))
+
+
+def _import_pst(p: Path) -> ImportResult:
+    """Contacts and distribution-list members of an Outlook PST/OST (libpff, via sources.pst)."""
+    from emoguard.sources.pst import read_contacts
+
+    try:
+        found, info = read_contacts(p)
+    except Exception as e:  # a damaged or unsupported PST: named, never the whole run
+        return ImportResult((), (f"{p}: cannot read as Outlook PST: {e}",), "pst")
+    contacts = tuple(Contact(c.name, c.address) for c in found if c.address)
+    problems: tuple[str, ...] = ()
+    if not contacts:
+        problems = (f"{p}: no contacts or distribution lists in this PST ({info.messages} other items)",)
+    return ImportResult(contacts, problems, "pst")
 
 
 def import_bytes(data: bytes, name: str = "<data>") -> ImportResult:
