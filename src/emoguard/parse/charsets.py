@@ -380,6 +380,15 @@ def _jis_pairs_to_sjis(run: bytes) -> bytes:
 _JIS_RUN_RE = re.compile(rb"[\x21-\x7e]+")
 
 
+def _jis_gap(gap: bytes) -> tuple[str, int]:
+    """Bytes between JIS pairs in 2-byte mode (whitespace, CR/LF): passed through leniently,
+    like nkf; anything 8-bit becomes U+FFFD and counts as one error."""
+    txt = gap.decode("latin-1")
+    if gap.isascii():
+        return txt, 0
+    return "".join(c if c < "\x80" else "\ufffd" for c in txt), 1
+
+
 def _decode_jis_segment(seg: bytes) -> tuple[str, int]:
     """JIS X 0208 two-byte segment -> text via cp932; (text, error count)."""
     out: list[str] = []
@@ -387,12 +396,8 @@ def _decode_jis_segment(seg: bytes) -> tuple[str, int]:
     pos = 0
     for m in _JIS_RUN_RE.finditer(seg):
         if m.start() > pos:
-            gap = seg[pos : m.start()]
-            # Whitespace/CR/LF inside 2-byte mode: pass through (lenient, like nkf).
-            txt = gap.decode("latin-1")
-            if not gap.isascii():
-                errors += 1
-                txt = "".join(c if c < "\x80" else "\ufffd" for c in txt)
+            txt, err = _jis_gap(seg[pos : m.start()])
+            errors += err
             out.append(txt)
         run = m.group()
         if len(run) & 1:
@@ -409,11 +414,8 @@ def _decode_jis_segment(seg: bytes) -> tuple[str, int]:
         out.append(tail)
         pos = m.end()
     if pos < len(seg):
-        gap = seg[pos:]
-        txt = gap.decode("latin-1")
-        if not gap.isascii():
-            errors += 1
-            txt = "".join(c if c < "\x80" else "\ufffd" for c in txt)
+        txt, err = _jis_gap(seg[pos:])
+        errors += err
         out.append(txt)
     return "".join(out), errors
 
