@@ -26,6 +26,15 @@ def mbox(data: bytes) -> None:
     assert total <= len(data)
 
 
+def explode(data: bytes) -> None:
+    from emoguard.attachments import explode as explode_part
+    from emoguard.model import Part
+
+    node = explode_part(Part(path="1", content_type="application/octet-stream", payload=data,
+                             filename="fuzz.bin", is_attachment=True))
+    assert node.size == len(data) and isinstance(node.findings, tuple)
+
+
 def engine(data: bytes) -> None:
     global _engine
     if _engine is None:
@@ -37,4 +46,4 @@ def engine(data: bytes) -> None:
     assert isinstance(d["hits"], list) and isinstance(d["errors"], list)
 
 
-TARGETS: dict[str, Callable[[bytes], None]] = {"parse": parse, "mbox": mbox, "engine": engine}
+TARGETS: dict[str, Callable[[bytes], None]] = {"parse": parse, "mbox": mbox, "explode": explode, "engine": engine}
