@@ -1,8 +1,7 @@
 """Inert test files for the attachment inspectors, built in code (no corpus file is copied).
 
-- ``vba_document``: an OLE .doc/.xls with a VBA project whose only module shows a MsgBox
-  (MS-OVBA dir stream + a module stream compressed with literal tokens only; there is no
-  compiled p-code, so Office would recompile the MsgBox and nothing else);
+- ``vba_document`` (re-exported from ``emoguard.testing.vba``): an OLE .doc/.xls with a VBA
+  project whose only module shows a MsgBox, optionally with matching or stomped p-code;
 - ``lnk_file``: a Windows shortcut (MS-SHLLINK header + StringData) whose command line is
   a harmless echo, or a base64 string that decodes to the inert marker;
 - ``onenote_file``: a OneNote header and a FileDataStoreObject holding the given bytes;
@@ -18,96 +17,13 @@ from __future__ import annotations
 import io
 import struct
 
-from emoguard.testing import INERT_MARKER, cfb_file, ole_document, zip_archive
+from emoguard.testing import INERT_MARKER, cfb_file, zip_archive
+from emoguard.testing.vba import vba_document
+
+__all__ = ["vba_document"]
 
 # -- VBA ---------------------------------------------------------------------------------------
-
-
-def ovba_compress(data: bytes) -> bytes:
-    """MS-OVBA CompressedContainer using literal tokens only (valid, not small)."""
-    out = bytearray(b"\x01")
-    for start in range(0, max(len(data), 1), 4096):
-        chunk = data[start : start + 4096]
-        body = bytearray()
-        for i in range(0, len(chunk), 8):
-            body += b"\x00" + chunk[i : i + 8]
-        if len(body) + 2 > 4098:  # too big for a compressed chunk: store it raw (4096 bytes)
-            raw = chunk + b"\x00" * (4096 - len(chunk))
-            out += struct.pack("<H", (4096 + 2 - 3) | (0b011 << 12)) + raw
-        else:
-            out += struct.pack("<H", (len(body) + 2 - 3) | (0b011 << 12) | 0x8000) + body
-    return bytes(out)
-
-
-def _rec(rid: int, payload: bytes) -> bytes:
-    return struct.pack("<HL", rid, len(payload)) + payload
-
-
-def vba_dir_stream(module: str, codepage: int = 1252) -> bytes:
-    name = b"VBAProject"
-    mod = module.encode("ascii")
-    d = bytearray()
-    d += _rec(0x0001, struct.pack("<L", 1))  # SYSKIND win32
-    d += _rec(0x0002, struct.pack("<L", 0x409))  # LCID
-    d += _rec(0x0014, struct.pack("<L", 0x409))  # LCIDINVOKE
-    d += _rec(0x0003, struct.pack("<H", codepage))
-    d += _rec(0x0004, name)
-    d += _rec(0x0005, b"") + struct.pack("<HL", 0x0040, 0)  # DOCSTRING + unicode
-    d += _rec(0x0006, b"") + struct.pack("<HL", 0x003D, 0)  # HELPFILEPATH 1 + 2
-    d += _rec(0x0007, struct.pack("<L", 0))  # HELPCONTEXT
-    d += _rec(0x0008, struct.pack("<L", 0))  # LIBFLAGS
-    d += struct.pack("<HLLH", 0x0009, 4, 1, 0)  # VERSION (reserved=4, major, minor)
-    d += _rec(0x000C, b"") + struct.pack("<HL", 0x003C, 0)  # CONSTANTS + unicode
-    d += struct.pack("<HLH", 0x000F, 2, 1)  # PROJECTMODULES: 1 module
-    d += struct.pack("<HLH", 0x0013, 2, 0xFFFF)  # PROJECTCOOKIE
-    d += _rec(0x0019, mod)  # MODULENAME
-    d += _rec(0x0047, module.encode("utf-16-le"))  # MODULENAMEUNICODE
-    d += _rec(0x001A, mod) + struct.pack("<H", 0x0032) + struct.pack("<L", len(mod) * 2) + module.encode(
-        "utf-16-le")  # MODULESTREAMNAME
-    d += _rec(0x001C, b"") + struct.pack("<HL", 0x0048, 0)  # MODULEDOCSTRING
-    d += _rec(0x0031, struct.pack("<L", 0))  # MODULEOFFSET: source starts at 0 (no p-code)
-    d += _rec(0x001E, struct.pack("<L", 0))  # MODULEHELPCONTEXT
-    d += _rec(0x002C, struct.pack("<H", 0xFFFF))  # MODULECOOKIE
-    d += struct.pack("<HL", 0x0022, 0)  # MODULETYPE: document module
-    d += struct.pack("<HL", 0x002B, 0)  # MODULE terminator
-    d += struct.pack("<HL", 0x0010, 0)  # dir terminator
-    return ovba_compress(bytes(d))
-
-
-AUTOOPEN_SOURCE = (
-    'Attribute VB_Name = "{module}"\r\n'
-    "Sub {proc}()\r\n"
-    f'    MsgBox "{INERT_MARKER}: inert test macro, it only shows this box"\r\n'
-    "End Sub\r\n"
-)
-
-
-def vba_document(kind: str = "doc", proc: str | None = None, source: str | None = None) -> bytes:
-    """An inert OLE document with a one-module VBA project (MsgBox only)."""
-    if kind == "doc":
-        module, root = "ThisDocument", "Macros"
-        proc = proc or "AutoOpen"
-    else:
-        module, root = "ThisWorkbook", "_VBA_PROJECT_CUR"
-        proc = proc or "Workbook_Open"
-    src = (source or AUTOOPEN_SOURCE).format(module=module, proc=proc).encode("cp1252")
-    project = (f'ID="{{00000000-0000-0000-0000-000000000000}}"\r\nDocument={module}/&H00000000\r\n'
-               'Name="VBAProject"\r\n').encode("ascii")
-    base = ole_document("doc" if kind == "doc" else "xls")
-    import olefile
-
-    ole = olefile.OleFileIO(base)
-    streams = {"/".join(p): ole.openstream(p).read() for p in ole.listdir()}
-    ole.close()
-    streams.update({
-        f"{root}/PROJECT": project,
-        f"{root}/VBA/dir": vba_dir_stream(module),
-        f"{root}/VBA/{module}": ovba_compress(src),
-        f"{root}/VBA/_VBA_PROJECT": b"\xcc\x61\xff\xff\x00\x00\x00",
-    })
-    clsid = bytes.fromhex("0609020000000000c000000000000046" if kind == "doc" else "2008020000000000c000000000000046")
-    return cfb_file(streams, root_clsid=clsid)
-
+# vba_document (with optional p-code, matching or stomped) lives in emoguard.testing.vba.
 
 # -- LNK ----------------------------------------------------------------------------------------
 
