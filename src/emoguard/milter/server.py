@@ -13,12 +13,15 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import queue
+import socket
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any
 
 import Milter  # type: ignore[import-untyped]
@@ -30,6 +33,7 @@ import emoguard.contacts
 import emoguard.engine
 import emoguard.model
 import emoguard.sinks.store
+import milter  # type: ignore[import-not-found]
 from emoguard.config import Config
 from emoguard.milter.policy import Decision, decide, failure_decision, libmilter_socket
 
@@ -172,6 +176,10 @@ class EmoguardMilter(Milter.Base):  # type: ignore[misc]
         self.started = time.monotonic()
         return Milter.CONTINUE  # type: ignore[no-any-return]
 
+    def data(self) -> int:
+        # Answered on purpose (no ``noreply``): see _disable_nagle's note on Postfix's side.
+        return Milter.CONTINUE  # type: ignore[no-any-return]
+
     @Milter.noreply  # type: ignore[untyped-decorator]
     def envrcpt(self, to: str, *params: str) -> int:
         self.recipients.append(to.strip("<>"))
@@ -278,18 +286,60 @@ class EmoguardMilter(Milter.Base):  # type: ignore[misc]
         return Milter.CONTINUE  # type: ignore[no-any-return]
 
 
+def _tcp_listeners() -> list[socket.socket]:
+    """This process's listening TCP sockets (libmilter's, which Python did not create)."""
+    found = []
+    for entry in Path("/proc/self/fd").iterdir():
+        try:
+            s = socket.socket(fileno=os.dup(int(entry.name)))
+        except OSError:  # not a socket, or gone
+            continue
+        if (s.family in (socket.AF_INET, socket.AF_INET6) and s.type == socket.SOCK_STREAM
+                and s.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)):
+            found.append(s)
+        else:
+            s.close()
+    return found
+
+
+def _disable_nagle(address: str) -> None:
+    """Turn off Nagle's algorithm on libmilter's TCP listener (accepted sessions inherit it).
+
+    At end of message the milter writes several small replies in a row (one per added
+    header, then the verdict) without waiting for Postfix in between. With Nagle on, a
+    small write sent while the previous one is unacknowledged waits for the peer's
+    delayed ACK, about 40 ms on Linux. libmilter has no option for this, so the listener
+    is found among the process's file descriptors. The same stall happens on Postfix's
+    side when it writes two commands without waiting for an answer (the DATA-stage
+    macros, then the first header): so ``data`` is answered (see EmoguardMilter.data).
+    Together these took the added SMTP latency from about 80 ms to a few ms.
+    """
+    if not address.startswith("inet"):
+        return
+    port = int(address.split(":", 1)[1].split("@", 1)[0])
+    for s in _tcp_listeners():
+        with s:
+            if s.getsockname()[1] == port:
+                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
 def serve(cfg: Config, *, jobs: int, history: bool = True) -> None:
     """Run until libmilter is told to stop (SIGTERM/SIGINT)."""
     global SERVICE
-    socket = libmilter_socket(str(cfg["milter.listen"]))
+    socket_name = libmilter_socket(str(cfg["milter.listen"]))
     SERVICE = Service(cfg, jobs=jobs, history=history)
     try:
         SERVICE.warm_up()
         SERVICE.start_history()
         Milter.factory = EmoguardMilter
         Milter.set_flags(Milter.ADDHDRS | Milter.CHGHDRS | Milter.QUARANTINE)
+        # open the listener before runmilter does (libmilter then keeps it) to tune it
+        milter.setconn(socket_name)
+        milter.register("emoguard")  # runmilter registers again, with the callbacks
+        milter.opensocket(True)
+        _disable_nagle(socket_name)
         log.info(json.dumps({"event": "listening", "listen": cfg["milter.listen"], "jobs": jobs}))
-        Milter.runmilter("emoguard", socket, timeout=600)
+        Milter.runmilter("emoguard", socket_name, timeout=600)
     finally:
         SERVICE.close()
         SERVICE = None
