@@ -46,6 +46,15 @@ def test_version_and_help() -> None:
     assert "検査" in r.stdout
 
 
+def test_help_screen_words_follow_the_language() -> None:
+    ja = run("--lang", "ja", "scan", "--help").stdout
+    assert "使い方: emoguard scan" in ja and "オプション:" in ja and "このヘルプを表示して終了" in ja
+    assert "[必須]" in ja and "[既定: text]" in ja
+    assert "Usage:" not in ja and "Show this message" not in ja
+    en = run("--lang", "en", "scan", "--help").stdout
+    assert "Usage: emoguard scan" in en and "Options:" in en and "Show this message and exit." in en
+
+
 def test_jsonl_one_record_per_message(tmp_path: Path, state: str) -> None:
     r = run("scan", "--format", "jsonl", "--state-dir", state, "-j", "1", str(SAMPLES))
     assert r.returncode == 0, r.stderr

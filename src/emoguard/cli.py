@@ -83,7 +83,43 @@ def _load_directory(cfg: Any, own_domains: tuple[str, ...], lang: str) -> Any:
     return directory
 
 
+#: The help screen's fixed words (click/typer print them in English), in Japanese.
+_HELP_WORDS_JA = (
+    ("Usage: ", "使い方: "),
+    ("Arguments:\n", "引数:\n"),
+    ("Options:\n", "オプション:\n"),
+    ("Commands:\n", "コマンド:\n"),
+    ("Show this message and exit.", "このヘルプを表示して終了"),
+    ("[required]", "[必須]"),
+    ("[default: ", "[既定: "),
+)
+
+
+def _localise_help_screen(lang: str) -> None:
+    """Help screens in ``lang``: their fixed words are translated when the text is complete.
+
+    The language is chosen once per process, before the app is built, so the formatter of
+    the click context class (vendored by typer) is set for the whole process.
+    """
+    from typer._click import core
+    from typer._click.formatting import HelpFormatter
+
+    if lang != "ja":
+        core.Context.formatter_class = HelpFormatter
+        return
+
+    class JapaneseHelpFormatter(HelpFormatter):
+        def getvalue(self) -> str:
+            text = super().getvalue()
+            for en, ja in _HELP_WORDS_JA:
+                text = text.replace(en, ja)
+            return text
+
+    core.Context.formatter_class = JapaneseHelpFormatter
+
+
 def build_app(lang: str) -> typer.Typer:
+    _localise_help_screen(lang)
     app = typer.Typer(
         help=t("app.help", lang),
         no_args_is_help=True,
