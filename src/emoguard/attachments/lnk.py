@@ -7,6 +7,7 @@ in a zip, with PowerShell or ``findstr``/``Set-Content`` in its arguments).
 from __future__ import annotations
 
 import re
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from emoguard.model import FileNode
@@ -25,8 +26,10 @@ _INTERPRETERS = re.compile(
 def _fields(data: bytes) -> dict[str, Any]:
     import LnkParse3
 
-    lnk = LnkParse3.lnk_file(indata=data)
-    info: dict[str, Any] = lnk.get_json() or {}
+    with warnings.catch_warnings():  # LnkParse3 warns on every odd field of a malformed link
+        warnings.simplefilter("ignore")
+        lnk = LnkParse3.lnk_file(indata=data)
+        info: dict[str, Any] = lnk.get_json() or {}
     sd = info.get("data") or {}
     li = info.get("link_info") or {}
     target = (li.get("local_base_path") or li.get("common_path_suffix") or sd.get("relative_path") or "")
