@@ -152,11 +152,18 @@ def test_person_keys_and_trusted_addresses() -> None:
     assert b2.build().addresses_for_name("山田 太郎") == frozenset({"yamada@partner.co.jp"})
 
 
-def test_learn_bytes_reads_headers_only() -> None:
-    from emoguard.contacts.directory import headers_only
+def test_learn_bytes_reads_a_bounded_prefix() -> None:
+    from emoguard.contacts.directory import LEARN_PREFIX, headers_only
 
     raw = _sent(1, ("山田 太郎", "yamada@partner.co.jp"), "<s1@example.co.jp>")
     assert headers_only(raw) == raw[: raw.index(b"\r\n\r\n") + 4] != raw
+    # a huge attachment after the text part is not read (the signature comes first)
+    big = (MailBuilder(seed=9).from_(("山田 太郎", "yamada@partner.co.jp")).to("tanaka@example.co.jp")
+           .subject("資料").text("資料です。\n--\n山田 太郎\nTEL: 03-1234-5678\n")
+           .attach(b"\x00" * (4 * LEARN_PREFIX), "big.bin").build())
+    bb = DirectoryBuilder()
+    assert bb.learn_bytes(big, own_domains=OWN)
+    assert bb.build().trait("yamada@partner.co.jp", "phone") == {"0312345678": 1}
     b = DirectoryBuilder()
     assert b.learn_bytes(raw, own_domains=OWN) and not b.learn_bytes(b"  \n", own_domains=OWN)
     d = b.build()

@@ -28,6 +28,7 @@ from emoguard.contacts.normalize import (
     normalize_name,
     registrable_domain,
 )
+from emoguard.contacts.traits import TRAIT_HOP, TRAIT_HOPNET, TRAIT_PHONE, first_external_hop, signature_phones
 from emoguard.model import Message
 
 # Sources an entry can come from. Imports are "import:<format>".
@@ -60,7 +61,8 @@ class Directory:
     (display names as written, count, first seen, last seen, sources);
     ``domains``: registrable domains of known addresses, freemail excluded;
     ``sent_ids``: Message-IDs of mail the organisation sent (``<id@host>``);
-    ``own``: the organisation's domains.
+    ``own``: the organisation's domains; ``traits``: kind (``hop``, ``hopnet``, ``phone``)
+    -> address -> value -> number of mails (see :mod:`emoguard.contacts.traits`).
     """
 
     by_name: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -68,6 +70,7 @@ class Directory:
     domains: frozenset[str] = frozenset()
     sent_ids: frozenset[str] = frozenset()
     own: tuple[str, ...] = ()
+    traits: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
 
     @classmethod
     def empty(cls) -> Directory:
@@ -138,6 +141,12 @@ class Directory:
         names, count, first, last, sources = entry
         return AddressStats(addr, names, count, first, last, sources)
 
+    def trait(self, address: str, kind: str) -> dict[str, int]:
+        """What was learned of one kind for an address: value -> number of mails
+        (``hop``: provider of the first external relay, ``hopnet``: its network,
+        ``phone``: signature phone numbers as national digits)."""
+        return self.traits.get(kind, {}).get(normalize_address(address), {})
+
     def is_sent_id(self, message_id: str) -> bool:
         return normalize_message_id(message_id) in self.sent_ids
 
@@ -157,7 +166,7 @@ class Directory:
         own = tuple(dict.fromkeys([*self.own, *(d.lower().strip() for d in domains if d.strip())]))
         if own == self.own:
             return self
-        return Directory(self.by_name, self.by_address, self.domains, self.sent_ids, own)
+        return Directory(self.by_name, self.by_address, self.domains, self.sent_ids, own, self.traits)
 
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -224,6 +233,16 @@ def _iso(value: str | datetime | None) -> str:
         return ""
 
 
+def _seen(row: Entry | Trait, when: str, n: int) -> None:
+    """Count ``n`` more sightings of a row and widen its first/last seen to ``when``."""
+    row.count += n
+    if when:
+        if not row.first_seen or when < row.first_seen:
+            row.first_seen = when
+        if not row.last_seen or when > row.last_seen:
+            row.last_seen = when
+
+
 @dataclass(slots=True)
 class Entry:
     """One (address, name as written, source) row with its counters."""
@@ -236,12 +255,37 @@ class Entry:
     last_seen: str = ""
 
     def seen(self, when: str, n: int = 1) -> None:
-        self.count += n
-        if when:
-            if not self.first_seen or when < self.first_seen:
-                self.first_seen = when
-            if not self.last_seen or when > self.last_seen:
-                self.last_seen = when
+        _seen(self, when, n)
+
+
+@dataclass(slots=True)
+class Trait:
+    """One (address, kind, value) observation with its counters (a learned hop or phone)."""
+
+    address: str
+    kind: str
+    value: str
+    count: int = 0
+    first_seen: str = ""
+    last_seen: str = ""
+
+    def seen(self, when: str, n: int = 1) -> None:
+        _seen(self, when, n)
+
+
+LEARN_PREFIX = 256 * 1024
+"""Bytes of a history mail read when learning: the headers and the text part (for the
+signature's phone numbers); attachments further on are not needed."""
+
+
+def _body_text(message: Message) -> str:
+    if message.text.strip():
+        return message.text
+    if message.html:
+        from emoguard.parse import html_to_text
+
+        return html_to_text(message.html)
+    return ""
 
 
 class DirectoryBuilder:
@@ -249,6 +293,7 @@ class DirectoryBuilder:
 
     def __init__(self) -> None:
         self._entries: dict[tuple[str, str, str], Entry] = {}
+        self._traits: dict[tuple[str, str, str], Trait] = {}
         self._sent: dict[str, str] = {}
         self._own: dict[str, None] = {}
         self.messages = 0
@@ -281,6 +326,21 @@ class DirectoryBuilder:
             if when:
                 e.seen(when, 0)
         return True
+
+    def add_trait(self, address: str, kind: str, value: str, *, count: int = 1, first_seen: str = "",
+                  last_seen: str = "") -> None:
+        """Count one observation (a first external hop, a signature phone) for an address."""
+        addr = normalize_address(address)
+        if not addr or not value:
+            return
+        key = (addr, kind, value)
+        t = self._traits.get(key)
+        if t is None:
+            t = self._traits[key] = Trait(addr, kind, value)
+        t.count += count
+        for when in (first_seen, last_seen):
+            if when:
+                t.seen(when, 0)
 
     def add_sent_id(self, message_id: str, when: str = "") -> None:
         mid = normalize_message_id(message_id)
@@ -324,17 +384,34 @@ class DirectoryBuilder:
             e.seen(when)
         if outgoing and message.message_id:
             self.add_sent_id(message.message_id, when)
+        if sender is not None and (saddr := normalize_address(sender.addr)):
+            self._learn_traits(saddr, message, own, when)
+
+    def _learn_traits(self, address: str, message: Message, own: tuple[str, ...], when: str) -> None:
+        """The relay this sender's mail came through and the phones in its signature."""
+        hop = first_external_hop(message, own)
+        if hop is not None:
+            self.add_trait(address, TRAIT_HOP, hop.provider, first_seen=when, last_seen=when)
+            self.add_trait(address, TRAIT_HOPNET, hop.net, first_seen=when, last_seen=when)
+        text = _body_text(message)
+        if text:
+            from emoguard.features.body import split_quote
+
+            for phone in signature_phones(split_quote(text[:200_000])[0]):
+                self.add_trait(address, TRAIT_PHONE, phone, first_seen=when, last_seen=when)
 
     def learn_bytes(
         self, raw: bytes, *, own_domains: Sequence[str], date: str | datetime | None = None
     ) -> bool:
-        """:meth:`learn` from raw mail bytes, parsing only the header block (a history of
-        thousands of mails with attachments learns in seconds). False for empty input."""
+        """:meth:`learn` from raw mail bytes, parsing only the first :data:`LEARN_PREFIX`
+        bytes (headers and the text part; a history of thousands of mails with attachments
+        learns in seconds). False for empty input."""
         from emoguard.parse import parse_message
 
         if not raw.strip():
             return False
-        self.learn(parse_message(headers_only(raw)), own_domains=own_domains, date=date)
+        data = raw if raw.startswith(_OLE_MAGIC) else raw[:LEARN_PREFIX]
+        self.learn(parse_message(data), own_domains=own_domains, date=date)
         return True
 
     def merge_rows(
@@ -359,8 +436,16 @@ class DirectoryBuilder:
 
     # -- output -----------------------------------------------------------------------
 
+    def merge_traits(self, rows: Iterable[tuple[str, str, str, int, str, str]]) -> None:
+        """Add stored trait rows (address, kind, value, count, first, last) as they are."""
+        for addr, kind, value, count, first, last in rows:
+            self.add_trait(addr, kind, value, count=int(count), first_seen=first, last_seen=last)
+
     def entries(self) -> list[Entry]:
         return list(self._entries.values())
+
+    def trait_entries(self) -> list[Trait]:
+        return list(self._traits.values())
 
     def sent_ids(self) -> list[tuple[str, str]]:
         return list(self._sent.items())
@@ -403,32 +488,54 @@ class DirectoryBuilder:
             a: (tuple(names[a]), count[a], first.get(a, ""), last.get(a, ""), tuple(sorted(sources[a])))
             for a in sorted(names)
         }
+        traits: dict[str, dict[str, dict[str, int]]] = {}
+        for t in self._traits.values():
+            per = traits.setdefault(t.kind, {}).setdefault(t.address, {})
+            per[t.value] = per.get(t.value, 0) + t.count
         return Directory(
             by_name={k: _trusted_addresses(v, sources) for k, v in by_name.items()},
             by_address=by_address,
             domains=domains,
             sent_ids=frozenset(self._sent),
             own=own,
+            traits=traits,
         )
 
 
 def directory_from_mapping(doc: dict[str, object]) -> Directory:
     """A directory from plain data (a rule sample's ``context.yml``)::
 
-        contacts: [{name: 山田 太郎, address: yamada@partner.co.jp}]
+        contacts:
+          - {name: 山田 太郎, address: yamada@partner.co.jp,
+             hops: {partner.co.jp: 5, 203.0.0.0/16: 5},   # first external hop -> mails
+             phones: {03-1234-5678: 3}}                  # signature phones -> mails
         sent_message_ids: ["<abc@example.co.jp>"]
         own_domains: [example.co.jp]
+
+    ``hops`` keys with a ``/`` are networks, the others providers; ``phones`` may also
+    be a plain list (each counted once).
     """
     b = DirectoryBuilder()
     contacts = doc.get("contacts") or []
     if isinstance(contacts, list):
         for c in contacts:
             if isinstance(c, dict):
+                addr = str(c.get("address", "") or "")
                 b.add_contact(
-                    str(c.get("name", "") or ""), str(c.get("address", "") or ""),
+                    str(c.get("name", "") or ""), addr,
                     source=str(c.get("source", SOURCE_SENT)), count=int(c.get("count", 1) or 0),
                     first_seen=str(c.get("first_seen", "") or ""), last_seen=str(c.get("last_seen", "") or ""),
                 )
+                hops = c.get("hops") or {}
+                if isinstance(hops, dict):
+                    for value, n in hops.items():
+                        b.add_trait(addr, TRAIT_HOPNET if "/" in str(value) else TRAIT_HOP, str(value), count=int(n))
+                phones = c.get("phones") or {}
+                items = phones.items() if isinstance(phones, dict) else ((p, 1) for p in phones) \
+                    if isinstance(phones, list) else ()
+                for value, n in items:
+                    for digits in signature_phones(str(value)):
+                        b.add_trait(addr, TRAIT_PHONE, digits, count=int(n))
     ids = doc.get("sent_message_ids") or []
     if isinstance(ids, list):
         for mid in ids:

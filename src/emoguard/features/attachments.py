@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
+from functools import lru_cache
 
 from emoguard.attachments import sniff
+from emoguard.contacts.normalize import registrable_domain
 from emoguard.features.registry import Features, feature
 
 
@@ -187,3 +190,138 @@ def broken_japanese_name(fx: Features) -> tuple[str, ...]:
         if ext in {"doc", "docm", "docx", "xls", "xlsm", "xlsx", "zip"} and _PARTICLE_START.match(stem):
             out.append(n)
     return tuple(out)
+
+
+# -- e7: a generic business word + a date or number ------------------------------------------------
+
+# The carriers of the e7 names in the catalogue's samples: legacy and macro Office files and
+# archives. docx/xlsx/pdf named "請求書_20221104" are everyday Japanese business mail.
+_E7_CARRIERS = frozenset({"doc", "docm", "dot", "dotm", "xls", "xlsm", "xlsb", "xlt", "xltm", "zip", "rar", "7z"})
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_E7_REST = re.compile(
+    r"^[\s_\-#:.,№]*(?:(?:no|nr|num|n)\.?\s*[#:.]?\s*)?"
+    rf"(?P<num>{_MONTH}\s*\d{{1,2}},?\s*\d{{2,4}}|\d[\d\-_./ ]*\d|\d)"
+    r"(?:[\s_\-]+[a-z]{1,5}[_\-]?\d{3,})?\s*$",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=8)
+def _business_words(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted({unicodedata.normalize("NFKC", w).casefold() for w in words if w.strip()},
+                        key=len, reverse=True))
+
+
+def business_number_name(stem: str, words: tuple[str, ...]) -> bool:
+    """``stem`` is a business word followed by a date or a number of 3+ digits only."""
+    s = unicodedata.normalize("NFKC", stem).strip().casefold()
+    for w in _business_words(words):
+        if not s.startswith(w):
+            continue
+        rest = s[len(w) :]
+        if w.isascii() and rest[:1].isalpha():
+            continue  # "information" is not "info" + …
+        m = _E7_REST.match(rest)
+        if m and (sum(c.isdigit() for c in m.group("num")) >= 3 or not m.group("num")[0].isdigit()):
+            return True
+    return False
+
+
+@feature("attachments.name_business_number", type="list")
+def name_business_number(fx: Features) -> tuple[str, ...]:
+    """Office/archive names that are a generic business word plus a date or number (INDICATORS e7).
+
+    ``Form - Jan 20, 2021.doc``, ``PO# 01202021.zip``, ``invoice #47528.zip``, ``請求書_20221104.xls``,
+    ``見積書 No.4475.doc``; words from the ``attachment_business_words`` list. Only legacy/macro
+    Office files and archives (.doc, .xls, .xlsm, .zip …): a ``.xlsx``/``.pdf`` named like this is
+    everyday business mail.
+    """
+    words = tuple(fx.lists.get("attachment_business_words", ()))
+    out = []
+    for n in fx["attachments.names"]:
+        stem, ext = _stem_ext(n)
+        if ext in _E7_CARRIERS and business_number_name(stem, words):
+            out.append(n)
+    return tuple(out)
+
+
+# -- e6: named after the recipient's company or a contact ----------------------------------------
+
+_LEGAL_FORMS = re.compile(
+    r"株式会社|有限会社|合同会社|合資会社|合名会社|一般社団法人|一般財団法人|\(株\)|\(有\)|㈱|㈲"
+    r"|\b(?:inc|incorporated|llc|ltd|limited|co|corp|corporation|company|gmbh|plc|kk|s\.?a|srl)\b\.?",
+    re.IGNORECASE,
+)
+_NAME_NOISE = re.compile(r"[\s\u3000_\-.,・/\\()\[\]「」『』\"'&]+")
+_HONORIFIC_END = ("御中", "様", "殿", "さま", "さん")
+
+
+def name_key(text: str) -> str:
+    """A comparable form of a company or person name: NFKC, legal forms (株式会社, Inc.),
+    honorifics and punctuation removed, casefolded ('' when under 3 characters, or under
+    4 Latin letters)."""
+    s = unicodedata.normalize("NFKC", text).casefold()
+    s = _LEGAL_FORMS.sub(" ", s)
+    s = _NAME_NOISE.sub("", s)
+    for h in _HONORIFIC_END:
+        if s.endswith(h) and len(s) > len(h):
+            s = s[: -len(h)]
+    if len(s) < 3 or (s.isascii() and len(s) < 4) or s.isdigit():
+        return ""
+    return s
+
+
+def _name_keys(name: str) -> set[str]:
+    """Keys for a display name and for each company-like piece of it (「田中 一郎 (株式会社山田製作所)」)."""
+    keys = {name_key(name)}
+    marked = _LEGAL_FORMS.sub("\u3013", unicodedata.normalize("NFKC", name))  # 〓 stands for a legal form
+    for piece in re.split(r"[()\[\]/|,、]| {2,}", marked):
+        if "\u3013" in piece:
+            keys.add(name_key(piece.replace("\u3013", " ")))
+    return keys - {""}
+
+
+@lru_cache(maxsize=4)
+def _directory_name_keys(directory: object) -> dict[str, str]:
+    """key -> the contact name as written, for every name in a directory (cached per directory)."""
+    from emoguard.contacts.directory import Directory
+
+    out: dict[str, str] = {}
+    if isinstance(directory, Directory):
+        for names, *_ in directory.by_address.values():
+            for n in names:
+                for k in _name_keys(n):
+                    out.setdefault(k, n)
+    return out
+
+
+@feature("attachments.name_is_recipient", type="list")
+def name_is_recipient(fx: Features) -> tuple[str, ...]:
+    """Office/archive names that are exactly the recipient's name or company, an own or recipient
+    domain's name, or a contact's name from the directory (INDICATORS e6: ``Barker Cabinets.xls``,
+    ``株式会社山田製作所.xls``), as ``name (whose name it is)``. Legal forms (株式会社, Inc.) and
+    spacing are ignored; short names (under 3 characters) never match."""
+    cands = []
+    for n in fx["attachments.names"]:
+        stem, ext = _stem_ext(n)
+        if ext in _E7_CARRIERS or ext in {"docx", "xlsx"}:
+            key = name_key(stem)
+            if key:
+                cands.append((n, key))
+    if not cands:
+        return ()
+    m = fx.message
+    known: dict[str, str] = {}
+    for name in (*fx.context.recipient_names, *(a.name for a in (*m.to, *m.cc) if a.name)):
+        for k in _name_keys(name):
+            known.setdefault(k, name)
+    own = [*fx.context.own_domains, *getattr(fx.context.directory, "own", ())]
+    for dom in (*own, *fx["headers.recipient_domains"]):
+        reg = registrable_domain(dom.lower())
+        label = name_key(reg.split(".")[0]) if reg else ""
+        if label:
+            known.setdefault(label, reg)
+    if fx.context.directory is not None:
+        for k, v in _directory_name_keys(fx.context.directory).items():
+            known.setdefault(k, v)
+    return tuple(f"{n} ({known[k]})" for n, k in cands if k in known)

@@ -56,12 +56,16 @@ def text(fx: Features) -> str:
     return ""
 
 
+def split_quote(text: str) -> tuple[str, str]:
+    """(new text, quoted rest): the body split where a quoted earlier message starts."""
+    q = _QUOTE_START.search(text)
+    return (text[: q.start()], text[q.start() :]) if q else (text, "")
+
+
 @feature("body.new_text", type="str")
 def new_text(fx: Features) -> str:
     """The part of the body above any quoted earlier message."""
-    t: str = fx["body.text"]
-    q = _QUOTE_START.search(t)
-    return t[: q.start()] if q else t
+    return split_quote(fx["body.text"])[0]
 
 
 @feature("body.has_quote", type="bool")

@@ -9,6 +9,7 @@ notes" 1): the display name is a real partner, the address is not theirs.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from emoguard.contacts.directory import Directory
@@ -19,6 +20,14 @@ from emoguard.contacts.normalize import (
     normalize_message_id,
     normalize_name,
     registrable_domain,
+)
+from emoguard.contacts.traits import (
+    TRAIT_HOP,
+    TRAIT_HOPNET,
+    TRAIT_PHONE,
+    first_external_hop,
+    format_phone,
+    signature_phones,
 )
 from emoguard.features.registry import Features, feature
 
@@ -222,3 +231,141 @@ def reply_to_unknown_thread(fx: Features) -> bool:
         return False
     norm_sent = {normalize_message_id(s) for s in sent}
     return not any(normalize_message_id(r) in norm_sent for r in refs)
+
+
+# -- what a contact's mail usually looks like (INDICATORS a4, b7) -----------------------------------
+
+MIN_HOP_MAILS = 3
+"""Learned mails with a first external hop a contact needs before a new relay counts."""
+MIN_PHONE_MAILS = 2
+"""Learned signature phone observations a contact needs before a new number counts."""
+
+
+@feature("received.first_hop", type="str")
+def first_hop(fx: Features) -> str:
+    """The relay that handed the mail to the organisation, ``host [ip]``: the first Received
+    hop from the top whose sending host is not internal (loopback or private addresses,
+    localhost, own domains). '' when no hop names one."""
+    hop = first_external_hop(fx.message, _own(fx))
+    return hop.describe() if hop is not None else ""
+
+
+@feature("received.first_hop_provider", type="str")
+def first_hop_provider(fx: Features) -> str:
+    """Who runs ``received.first_hop``: the registrable domain of its reverse-DNS (else HELO)
+    name (``ezweb.ne.jp``), else its network (``198.51.0.0/16``)."""
+    hop = first_external_hop(fx.message, _own(fx))
+    return hop.provider if hop is not None else ""
+
+
+@feature("received.first_hop_network", type="str")
+def first_hop_network(fx: Features) -> str:
+    """The IPv4 /16 (IPv6 /32) network of ``received.first_hop`` ('' without an address)."""
+    hop = first_external_hop(fx.message, _own(fx))
+    return hop.net if hop is not None else ""
+
+
+@feature("identity.claimed_contact", type="list")
+def claimed_contact(fx: Features) -> tuple[str, ...]:
+    """The known addresses the mail claims to come from: the From address when the directory
+    knows it, else the addresses known for the display name (and for an address written in
+    the display name)."""
+    d = _directory(fx)
+    addr = fx["sender.address"]
+    if d is None or not addr:
+        return ()
+    if d.knows_address(addr):
+        return (addr,)
+    out = dict.fromkeys(fx["identity.name_addresses"])
+    for a in fx["sender.display_name_addresses"]:
+        if d.knows_address(a):
+            out.setdefault(a, None)
+    return tuple(out)
+
+
+def _usual_hops(fx: Features) -> tuple[dict[str, int], set[str]]:
+    """(provider -> mails, networks) learned for the claimed contact."""
+    d = _directory(fx)
+    providers: dict[str, int] = {}
+    nets: set[str] = set()
+    if d is None:
+        return providers, nets
+    for a in fx["identity.claimed_contact"]:
+        for v, n in d.trait(a, TRAIT_HOP).items():
+            providers[v] = providers.get(v, 0) + n
+        nets.update(d.trait(a, TRAIT_HOPNET))
+    return providers, nets
+
+
+@feature("identity.usual_first_hops", type="list")
+def usual_first_hops(fx: Features) -> tuple[str, ...]:
+    """``provider (N mails)`` for the claimed contact when its learned mail came through one
+    provider only, at least 3 times (``emoguard contacts learn``); empty otherwise."""
+    providers, _ = _usual_hops(fx)
+    if len(providers) != 1 or sum(providers.values()) < MIN_HOP_MAILS:
+        return ()
+    return tuple(f"{p} ({n} mails)" for p, n in providers.items())
+
+
+@feature("identity.unusual_first_hop", type="list")
+def unusual_first_hop(fx: Features) -> tuple[str, ...]:
+    """A known contact's mail arriving through a relay never seen for them (INDICATORS a4,
+    the offline substitute for a GeoIP/ASN check): the contact's learned mails (at least 3)
+    all came through one provider, and this one comes through another provider and
+    another network. Names the hop and what was usual."""
+    usual = fx["identity.usual_first_hops"]
+    desc = fx["received.first_hop"]
+    if not usual or not desc:
+        return ()
+    providers, nets = _usual_hops(fx)
+    provider, net = fx["received.first_hop_provider"], fx["received.first_hop_network"]
+    if provider in providers or (net and net in nets):
+        return ()
+    who = ", ".join(fx["identity.claimed_contact"])
+    via = f"{desc} ({provider})" if provider != net else f"{desc} (network {net})"
+    return (f"came via {via}; {who}'s earlier mail always came via {', '.join(usual)}",)
+
+
+@feature("body.signature_phones", type="list")
+def body_signature_phones(fx: Features) -> tuple[str, ...]:
+    """Japanese phone numbers in the signature (last lines of the new text): 03-1234-5678,
+    090-…, (06)…, +81 …, full-width digits; written in the usual form."""
+    return tuple(format_phone(p) for p in signature_phones(fx["body.new_text"]))
+
+
+def _known_phones(fx: Features) -> dict[str, int]:
+    d = _directory(fx)
+    out: dict[str, int] = {}
+    if d is None:
+        return out
+    for a in fx["identity.claimed_contact"]:
+        for v, n in d.trait(a, TRAIT_PHONE).items():
+            out[v] = out.get(v, 0) + n
+    return out
+
+
+@feature("identity.known_phones", type="list")
+def known_phones(fx: Features) -> tuple[str, ...]:
+    """Signature phone numbers learned for the claimed contact (at least 2 observations in
+    all), in the usual form; empty otherwise."""
+    known = _known_phones(fx)
+    if sum(known.values()) < MIN_PHONE_MAILS:
+        return ()
+    return tuple(format_phone(p) for p in sorted(known, key=lambda p: -known[p]))
+
+
+@feature("identity.unknown_signature_phones", type="list")
+def unknown_signature_phones(fx: Features) -> tuple[str, ...]:
+    """Signature phone numbers of a mail from (or claiming to be from) a known contact that
+    differ from every number learned for them, when none of the learned ones appears in the
+    new text (INDICATORS b7: same name, different phone number)."""
+    known = fx["identity.known_phones"]
+    phones = fx["body.signature_phones"]
+    if not known or not phones:
+        return ()
+    known_digits = set(_known_phones(fx))
+    new_text = unicodedata.normalize("NFKC", fx["body.new_text"][-20_000:])
+    flat = re.sub(r"\D", "", new_text)
+    if any(k in flat for k in known_digits):
+        return ()
+    return tuple(p for p in phones if re.sub(r"\D", "", p) not in known_digits)

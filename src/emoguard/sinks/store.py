@@ -101,6 +101,19 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX quarantine_state ON quarantine(state);
     """,
+    # 5: what the contacts directory learns per address beyond names (emoguard.contacts.traits):
+    # the provider and network of the first external hop, and signature phone numbers.
+    """
+    CREATE TABLE contact_traits (
+        address TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        count INTEGER NOT NULL DEFAULT 0,
+        first_seen TEXT NOT NULL DEFAULT '',
+        last_seen TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (address, kind, value)
+    );
+    """,
 )
 
 
@@ -210,6 +223,7 @@ class Store:
         rows = [
             (e.address, e.name, e.source, e.count, e.first_seen, e.last_seen) for e in builder.entries()
         ]
+        traits = [(t.address, t.kind, t.value, t.count, t.first_seen, t.last_seen) for t in builder.trait_entries()]
         sent = builder.sent_ids()
         with self.db:
             self.db.executemany(
@@ -230,6 +244,16 @@ class Store:
             self.db.executemany(
                 "INSERT INTO own_domains (domain) VALUES (?) ON CONFLICT (domain) DO NOTHING",
                 [(d,) for d in builder.own_domains()],
+            )
+            self.db.executemany(
+                "INSERT INTO contact_traits (address, kind, value, count, first_seen, last_seen)"
+                " VALUES (?,?,?,?,?,?) ON CONFLICT (address, kind, value) DO UPDATE SET"
+                " count = count + excluded.count,"
+                " first_seen = CASE WHEN first_seen = '' OR (excluded.first_seen != ''"
+                "   AND excluded.first_seen < first_seen) THEN excluded.first_seen ELSE first_seen END,"
+                " last_seen = CASE WHEN excluded.last_seen > last_seen THEN excluded.last_seen"
+                "   ELSE last_seen END",
+                traits,
             )
         return len(rows), len(sent)
 
@@ -256,4 +280,6 @@ class Store:
             self.db.execute("SELECT message_id, sent_at FROM sent_messages"),
             [*stored_own, *own_domains],
         )
+        b.merge_traits(self.db.execute(
+            "SELECT address, kind, value, count, first_seen, last_seen FROM contact_traits"))
         return b.build()
