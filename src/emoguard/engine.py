@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from emoguard.attachments import Inspector
 from emoguard.config import Config, load_config
@@ -20,6 +21,8 @@ from emoguard.rules import RuleSet, builtin_rules_dir, load_rules
 
 # Parser defects that mean "this input is not a mail we could read".
 UNREADABLE_DEFECTS = frozenset({"input.empty", "msg.unreadable", "msg.not_a_message"})
+# How deep mail attached to mail is analysed with the rules (a forward of a forward).
+MAX_NESTED_MAIL = 2
 
 
 class Engine:
@@ -85,16 +88,20 @@ class Engine:
         return self.analyze_message(message, context, source=source)
 
     def analyze_message(
-        self, message: Message, context: Context | None = None, *, source: str = ""
+        self, message: Message, context: Context | None = None, *, source: str = "", nesting: int = 0
     ) -> Verdict:
-        """Analyse an already parsed message."""
+        """Analyse an already parsed message.
+
+        Mail attached to it is analysed with the same rules on demand (the
+        ``attachments.mail_verdicts`` feature), down to ``MAX_NESTED_MAIL`` levels;
+        ``nesting`` is the current level.
+        """
         ctx = context or Context()
         if self._own_domains and not ctx.own_domains:
             ctx = replace(ctx, own_domains=self._own_domains)
         errors: list[str] = []
         bad = sorted(UNREADABLE_DEFECTS.intersection(message.defects))
-        fx = Features(message, ctx, lists=dict(self.ruleset.lists),
-                      settings={"attachments.inspector": self.inspector})
+        fx = Features(message, ctx, lists=dict(self.ruleset.lists), settings=self.feature_settings(ctx, nesting))
         hits: list[Hit] = []
         for rule in self.ruleset.rules:
             try:
@@ -133,6 +140,16 @@ class Engine:
             attachments=tuple(attachments),
             defects=message.defects,
         )
+
+    def feature_settings(self, ctx: Context, nesting: int = 0) -> dict[str, Any]:
+        """What features get from the engine: the attachment inspector, and (while
+        ``nesting`` is below ``MAX_NESTED_MAIL``) the analysis of attached mail."""
+        settings: dict[str, Any] = {"attachments.inspector": self.inspector}
+        if nesting < MAX_NESTED_MAIL:
+            # the attached mail was sent to someone else: only the organisation's facts carry over
+            inner = Context(own_domains=ctx.own_domains, directory=ctx.directory, passwords=ctx.passwords)
+            settings["engine.nested"] = lambda m: self.analyze_message(m, inner, nesting=nesting + 1)
+        return settings
 
     def unreadable(self, source: str, reason: str) -> Verdict:
         """The record for an input that could not be read at all (policy level)."""

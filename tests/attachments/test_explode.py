@@ -158,6 +158,26 @@ def test_context_and_config_passwords() -> None:
     assert any("found in the configuration" in f for f in v.attachments[0].findings)
 
 
+def test_forwarded_mail_password_opens_its_own_zip() -> None:
+    """A forwarded Emotet mail carries its zip and the password together; the outer mail does not."""
+    z = zip_archive({"請求書.xls": vba_document("xls")}, PW, encryption="aes")
+    inner = mail(f"お取引先各位\n\n請求書を送付します。\nパスワード: {PW}\n", z, "請求書.zip")
+    outer = (MailBuilder().from_(("佐藤 花子", "sato@example.co.jp")).to("it@example.co.jp")
+             .subject("不審なメールの転送").text("不審なメールが届きました。確認をお願いします。\n")
+             .attach_message(inner, "RE 請求書.eml").build())
+    v = ENGINE.analyze(outer)
+    z_node = v.attachments[0].children[0]
+    assert (f"encrypted (AES); opened with password '{PW}' found in the body, line 4 of the attached mail "
+            "'RE 請求書.eml'") in z_node.findings
+    assert "VBA auto-exec: Workbook_Open" in z_node.children[0].findings
+    # the inner mail's candidates are not tried on the outer mail's own attachments
+    outer_zip = (MailBuilder().from_(("佐藤 花子", "sato@example.co.jp")).to("it@example.co.jp")
+                 .subject("転送").text("確認をお願いします。\n").attach_message(inner, "RE 請求書.eml")
+                 .attach(z, "別の.zip").build())
+    v = ENGINE.analyze(outer_zip)
+    assert "file.encrypted_uninspected" in v.attachments[1].codes
+
+
 def test_password_tries_are_bounded() -> None:
     z = zip_archive({"a.doc": ole_document("doc")}, "nope-nope-nope")
     root = walk(z, "a.zip", tuple(f"Wrong{i:03d}x" for i in range(100)), Limits(max_password_tries=5))

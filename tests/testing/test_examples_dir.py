@@ -55,6 +55,19 @@ def test_every_example_parses_and_is_described() -> None:
             assert not defects
 
 
+def test_every_example_scores_as_intended() -> None:
+    from emoguard import Engine
+
+    engine = Engine.load(search_defaults=False)
+    files = generate()
+    for ex in EXAMPLES:
+        level = engine.analyze(files[ex.filename], source=ex.filename).level
+        if ex.expected.startswith("≥"):
+            assert level in ("suspicious", "malicious"), (ex.filename, level)
+        else:
+            assert level == ex.expected, (ex.filename, level)
+
+
 def test_usage_error() -> None:
     from emoguard.testing.examples import main
 

@@ -179,15 +179,29 @@ class Walker:
         if depth >= self.limits.max_depth:
             found.append(("limit.depth", f"not opened: nesting depth limit ({self.limits.max_depth})"))
         else:
-            for p in msg.attachments:
-                if p.message is not None:
-                    kids.append(self._mail_node(p.message, p.filename or "", p.payload,
-                                                depth=depth + 1, ancestors=ancestors | {sha}))
-                else:
-                    kids.append(self.node(p.payload, p.filename or "", depth=depth + 1,
-                                          ancestors=ancestors | {sha}))
+            outer = self.passwords
+            self.passwords = outer + self._inner_passwords(msg, name, outer)
+            try:
+                for p in msg.attachments:
+                    if p.message is not None:
+                        kids.append(self._mail_node(p.message, p.filename or "", p.payload,
+                                                    depth=depth + 1, ancestors=ancestors | {sha}))
+                    else:
+                        kids.append(self.node(p.payload, p.filename or "", depth=depth + 1,
+                                              ancestors=ancestors | {sha}))
+            finally:
+                self.passwords = outer
         self.budget.nodes += 1
         return _make(name, "message/rfc822", raw, found, kids, None)
+
+    @staticmethod
+    def _inner_passwords(msg: Message, name: str, outer: Sequence[Candidate]) -> tuple[Candidate, ...]:
+        """An attached mail's own password candidates (a forwarded Emotet mail carries its
+        zip and the password together), tried after the outer mail's, for its attachments."""
+        known = {c.password for c in outer}
+        label = f"the attached mail {name!r}" if name else f"the attached mail (subject {msg.subject!r})"
+        return tuple(Candidate(c.password, f"{c.source} of {label}", c.strong)
+                     for c in candidates(msg) if c.password not in known)
 
     # -- the node builder --------------------------------------------------------
 

@@ -82,7 +82,7 @@ def run_samples(
         cdoc = _read_yaml(d / "context.yml") or {}
         ctx = context_from_mapping(cdoc)
         for path in [*hits, *sorted(d.glob("miss-*.eml"))]:
-            fx = Features(parse_message(path.read_bytes()), ctx, lists=lists)
+            fx = Features(parse_message(path.read_bytes()), ctx, lists=lists, settings=engine.feature_settings(ctx))
             hit = rule.evaluate(fx)
             want = path.name.startswith("hit-")
             if fx.errors:

@@ -26,7 +26,7 @@ class Example:
     """One example file: its name, what it shows (ja/en), and how it is built."""
 
     filename: str
-    expected: str  # the level a correct engine should give (documentation, not a test)
+    expected: str  # the level a correct engine should give (asserted by the tests)
     ja: str
     en: str
     build: Callable[[], bytes]
@@ -207,9 +207,9 @@ converting them.
 
 ## ファイル一覧 / Files
 
-「期待される判定」は正しいエンジンが出すべき判定の目安で、テストでは検査していません。
-The intended level is what a correct engine should say; it documents intent and is not asserted
-by the tests.
+「期待される判定」は正しいエンジンが出すべき判定で、テスト(tests/testing/test_examples_dir.py)で確認しています。
+The intended level is what a correct engine should say; the tests
+(tests/testing/test_examples_dir.py) assert it.
 
 | file | 期待される判定 / intended level | 内容 | what it shows |
 |---|---|---|---|
