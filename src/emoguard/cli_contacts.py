@@ -154,9 +154,16 @@ def register(app: typer.Typer, lang: str) -> None:
 
         rows = [s for s in directory.contacts() if matches(s.address, s.names)]
         if fmt is ContactsFormat.json:
+            from emoguard.contacts.traits import format_phone
+
             print(json.dumps([{"address": s.address, "names": list(s.names), "count": s.count,
                                "first_seen": s.first_seen, "last_seen": s.last_seen,
-                               "sources": list(s.sources)} for s in rows], ensure_ascii=False, indent=2))
+                               "sources": list(s.sources),
+                               # what the identity rules compare against (docs/contacts.md)
+                               "first_hops": directory.trait(s.address, "hop"),
+                               "first_hop_networks": directory.trait(s.address, "hopnet"),
+                               "phones": {format_phone(p): n for p, n in directory.trait(s.address, "phone").items()}}
+                              for s in rows], ensure_ascii=False, indent=2))
             return
         if not rows:
             _err(t("contacts.empty", lang))

@@ -63,7 +63,10 @@ def _history(folder: Path) -> None:
         .message_id("<20200901.1@example.co.jp>").text("山田様\nお見積りをお願いします。").build())
     (folder / "2.eml").write_bytes(
         MailBuilder(seed=2).from_(YAMADA).to(ME).subject("RE: 9月分のお見積りについて")
-        .in_reply_to("<20200901.1@example.co.jp>").text("田中様\n添付いたします。").build())
+        .header("Received", "from mail.partner.co.jp (mail.partner.co.jp [203.0.113.10]) by mx.example.co.jp"
+                " with ESMTPS; Thu, 24 Sep 2020 10:15:00 +0900", top=True)
+        .in_reply_to("<20200901.1@example.co.jp>").text("田中様\n添付いたします。\n--\n山田 太郎\nTEL 03-1234-5678\n")
+        .build())
     (folder / "notmail.txt").write_text("not a mail", "utf-8")
 
 
@@ -76,6 +79,8 @@ def test_learn_then_scan_uses_the_directory(tmp_path: Path) -> None:
     r = run("contacts", "list", "-f", "json", "--state-dir", state)
     yamada = next(d for d in json.loads(r.stdout) if d["address"] == "yamada@partner.co.jp")
     assert yamada["count"] == 2 and "sent" in yamada["sources"] and yamada["first_seen"].startswith("2020-09-24")
+    assert yamada["first_hops"] == {"partner.co.jp": 1} and yamada["first_hop_networks"] == {"203.0.0.0/16": 1}
+    assert yamada["phones"] == {"03-1234-5678": 1}
 
     spoof = tmp_path / "spoof.eml"
     spoof.write_bytes(MailBuilder(seed=3).from_(("山田 太郎", "contato@lojaexemplo.com.br")).to(ME)
