@@ -18,7 +18,7 @@ OWN = ("example.co.jp",)
 def _mail(received: list[str], frm: tuple[str, str] = ("山田 太郎", "yamada@partner.co.jp"), text: str = "本文\n",
           seed: int = 0) -> bytes:
     b = MailBuilder(seed=seed).from_(frm).to("tanaka@example.co.jp").subject("件名").text(text)
-    for r in reversed(received):  # given top first, as in the mail
+    for r in received:  # top first, as in the mail (each added below the previous one)
         b.header("Received", r, top=True)
     return b.build()
 
@@ -113,3 +113,14 @@ def test_traits_from_a_sample_mapping() -> None:
     import pickle
 
     assert b"0312345678" in pickle.dumps(d)  # plain data, shipped to --jobs workers
+
+
+def test_list_posts_teach_no_hop() -> None:
+    relay = "from lists.example.org (lists.example.org [198.51.100.40]) by mx.example.co.jp with ESMTPS; x"
+    raw = (MailBuilder(seed=1).from_(("山田 太郎", "yamada@partner.co.jp")).to("users@lists.example.org")
+           .subject("[users] 質問").header("List-Id", "<users.lists.example.org>")
+           .header("Received", relay, top=True).text("質問です。\n--\n山田 太郎\nTEL 03-1234-5678\n").build())
+    b = DirectoryBuilder()
+    b.learn_bytes(raw, own_domains=OWN)
+    d = b.build()
+    assert d.trait("yamada@partner.co.jp", "hop") == {} and d.trait("yamada@partner.co.jp", "phone")

@@ -46,7 +46,7 @@ def _fx(frm: tuple[str, str], *, to: tuple[str, str] = ("田中 一郎", "tanaka
         text: str = "本文\n", received: tuple[str, ...] = (), attach: str = "", directory: object = None,
         own: tuple[str, ...] = ("example.co.jp",)) -> Features:
     b = MailBuilder(charset="utf-8").from_(frm).to(to).subject(subject).text(text)
-    for r in reversed(received):
+    for r in received:  # top first
         b.header("Received", r, top=True)
     if attach:
         b.attach(ole_document("xls"), attach)

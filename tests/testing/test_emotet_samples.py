@@ -68,6 +68,17 @@ def test_thread_hijack_parameters() -> None:
     assert raw != emotet.thread_hijack_doc()
 
 
+def test_thread_hijack_delivery_hop_and_signature_phone() -> None:
+    plain = emotet.thread_hijack_doc()
+    assert emotet.thread_hijack_doc(delivered_by=None, signature_phone=None) == plain  # opt-in only
+    msg = parse(emotet.thread_hijack_doc(delivered_by="198.51.100.9", signature_phone="03-9876-5432"))
+    received = msg.get_all("received")
+    assert len(received) == 2
+    assert received[0].startswith("from smtp.comercial-exemplo.com.br (smtp.comercial-exemplo.com.br [198.51.100.9])")
+    assert "by mx.example.co.jp" in received[0] and "Authenticated sender" in received[1]
+    assert "山田 太郎\nTEL: 03-9876-5432\n" in body_text(msg).replace("\r\n", "\n")
+
+
 def test_password_zip() -> None:
     msg = parse(emotet.password_zip())
     assert msg["subject"] == "RE: 田中 一郎"

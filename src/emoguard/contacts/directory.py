@@ -388,8 +388,13 @@ class DirectoryBuilder:
             self._learn_traits(saddr, message, own, when)
 
     def _learn_traits(self, address: str, message: Message, own: tuple[str, ...], when: str) -> None:
-        """The relay this sender's mail came through and the phones in its signature."""
-        hop = first_external_hop(message, own)
+        """The relay this sender's mail came through and the phones in its signature.
+
+        List posts teach no hop: they arrive through the list server, not the author's provider.
+        """
+        from emoguard.features.headers import is_list_message
+
+        hop = None if is_list_message(message) else first_external_hop(message, own)
         if hop is not None:
             self.add_trait(address, TRAIT_HOP, hop.provider, first_seen=when, last_seen=when)
             self.add_trait(address, TRAIT_HOPNET, hop.net, first_seen=when, last_seen=when)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 from emoguard.features.registry import Features, feature
+from emoguard.features.textscan import find_addresses
+from emoguard.model import Message
 
 # An address written inside a display name: "yamada@partner.co.jp" <x@y.com.br>
-_ADDR_IN_TEXT = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 
 
 @feature("sender.address", type="str")
@@ -34,7 +35,7 @@ def sender_name(fx: Features) -> str:
 @feature("sender.display_name_addresses", type="list")
 def display_name_addresses(fx: Features) -> tuple[str, ...]:
     """E-mail addresses written inside the From display name."""
-    return tuple(dict.fromkeys(m.lower() for m in _ADDR_IN_TEXT.findall(fx["sender.name"])))
+    return tuple(dict.fromkeys(m.lower() for m in (a.group(0) for a in find_addresses(fx["sender.name"]))))
 
 
 @feature("sender.display_name_foreign_addresses", type="list")
@@ -156,13 +157,8 @@ def _related(a: str, b: str) -> bool:
     return a == b or a.endswith("." + b) or b.endswith("." + a)
 
 
-@feature("headers.is_list", type="bool")
-def is_list(fx: Features) -> bool:
-    """Mailing-list or bulk mail (List-Id / List-Post / List-Unsubscribe / Precedence: list|bulk).
-
-    Lists rewrite Reply-To and Return-Path by design, so those checks ignore them.
-    """
-    m = fx.message
+def is_list_message(m: Message) -> bool:
+    """List-Id / List-Post / List-Unsubscribe / Mailing-List headers, or Precedence: list|bulk|junk."""
     for k, v in m.headers:
         lk = k.lower()
         if lk in ("list-id", "list-post", "list-unsubscribe", "mailing-list", "x-mailing-list"):
@@ -170,6 +166,15 @@ def is_list(fx: Features) -> bool:
         if lk == "precedence" and v.strip().lower() in ("list", "bulk", "junk"):
             return True
     return False
+
+
+@feature("headers.is_list", type="bool")
+def is_list(fx: Features) -> bool:
+    """Mailing-list or bulk mail (List-Id / List-Post / List-Unsubscribe / Precedence: list|bulk).
+
+    Lists rewrite Reply-To and Return-Path by design, so those checks ignore them.
+    """
+    return is_list_message(fx.message)
 
 
 _BOUNCE_LOCALS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"})

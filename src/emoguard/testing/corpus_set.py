@@ -70,7 +70,9 @@ IP_HOSTS = ("198.51.100.17", "203.0.113.45", "192.0.2.88")
 SEED_DOC_NAMES = ("からの変更20-09.doc", "契約する.doc", "に修 2020 9月.doc", "変化2020-09-23.doc", "ビル.doc",
                   "注文.doc")
 EN_DOC_NAMES = ("Mes_G697449.doc", "FILE_JKO_100120_WGF_102620.doc", "INV_47528.doc", "HK4732595683OH.doc",
-                "ZXX-010121 IVF-012021.doc", "January Invoice.doc", "Electronic form.doc")
+                "ZXX-010121 IVF-012021.doc", "January Invoice.doc", "Electronic form.doc", "Form - Jan 20, 2021.doc")
+SEED_GARBLED_SUBJECT = "お手伝いいただける日程について、アンケートwお"
+"""A subject of the 2020-09 wave as the seed notice quotes it (machine-garbled Japanese)."""
 JA_LURES = ("ご確認をお願いします。", "確認してください。", "早急に確認お願いします。",
             "添付ファイルをご確認ください。", "よろしくお願いいたします。ご確認ください。")
 EN_LURES = ("Please see attached.", "Please check the attached file.", "Please review the attached document.",
@@ -221,6 +223,9 @@ def malicious(t: Thread, wave: str, rng: random.Random, i: int, *, pad_to: int =
     lines = [lure, ""]
     if rng.random() < 0.6:
         lines += [f"{t.a_name} {t.a_addr}", ""]  # b2: the impersonated person's real address
+    if ja and rng.random() < 0.25:
+        # b7: the partner's name signed with a number that is not theirs
+        lines += [f"{t.a_name}", f"TEL: 03-{rng.randrange(1000, 9999)}-{rng.randrange(1000, 9999)}", ""]
     quote = wave in ("w2019_doc", "w2019_link", "w2022_xls") or rng.random() < 0.5
     attach: list[tuple[str, bytes]] = []
     html_link = None
@@ -228,6 +233,8 @@ def malicious(t: Thread, wave: str, rng: random.Random, i: int, *, pad_to: int =
     if wave == "w2019_doc":
         name = rng.choice(SEED_DOC_NAMES if ja else EN_DOC_NAMES)
         attach.append((name, ole_document("doc", LURE_DOCUMENT_TEXT)))
+        if ja and rng.random() < 0.15:
+            subject = SEED_GARBLED_SUBJECT  # the seed notice's garbled subject (2020-09)
     elif wave in ("w2019_link", "link_only"):
         kind = rng.randrange(4)
         host = rng.choice(SITES)
@@ -251,7 +258,7 @@ def malicious(t: Thread, wave: str, rng: random.Random, i: int, *, pad_to: int =
     elif wave == "w2020_zip":
         pw = _tok(rng, rng.choice((8, 11)), "abcdefghijkmnopqrstuvwxyz23456789ABCDEFGHJKLMNPQRSTUVWXYZ")
         zname = rng.choice(("請求書.zip", "見積書.zip", "資料.zip", "注文書.zip")) if ja else rng.choice(
-            ("invoice.zip", "PO# 01202021.zip", "payment details.zip", "documents.zip"))
+            ("invoice.zip", "PO# 01202021.zip", "payment details.zip", "documents.zip", "invoice #47528.zip"))
         member = zname[:-4] + ".doc"
         attach.append((zname, zip_archive({member: ole_document("doc", LURE_DOCUMENT_TEXT)}, pw, seed=i)))
         sal = rng.choice(JA_SALUTATIONS) if ja else "Dear partners,"
@@ -261,15 +268,18 @@ def malicious(t: Thread, wave: str, rng: random.Random, i: int, *, pad_to: int =
         if rng.random() < 0.6:
             subject = rng.choice(("RE: ", "Fwd: ", "")) + recipient_name
     elif wave == "w2022_xls":
-        shape = rng.randrange(4)
+        shape = rng.randrange(5)
         if shape == 0:
             name = f"2022-{rng.randrange(13, 29)}-0{rng.randrange(1, 4)}_{rng.randrange(1000, 9999)}.xls"
         elif shape == 1:
             name = f"{rng.randrange(10**17, 10**18)}.xls"
         elif shape == 2:
             name = f"2022-0{rng.randrange(1, 4)}-{rng.randrange(10, 28)}_{rng.randrange(1000, 9999)}.xls"
-        else:
+        elif shape == 3:
             name = f"{_tok(rng, 10)}.xlsm"
+        else:  # e6: named after the recipient (their name, else their domain's name)
+            person = t.b_name if t.b_name and "@" not in t.b_name else ""
+            name = f"{person or t.b_addr.split('@')[1].split('.')[0].capitalize()}.xls"
         data = ole_document("xls", LURE_DOCUMENT_TEXT)
         if rng.random() < 0.4:
             pw = _tok(rng, 8)
@@ -298,9 +308,13 @@ def malicious(t: Thread, wave: str, rng: random.Random, i: int, *, pad_to: int =
         base = rng.choice(("請求書", "資料", "注文書") if ja else ("invoice", "document", "payment"))
         attach.append((f"{base}.one", onenote_file(LURE_DOCUMENT_TEXT)))
     body = "\n".join(lines).rstrip() + "\n\n" + (_quote(t) if quote else "")
+    sdom = sender.split("@")[1]
     b = (MailBuilder(charset=_charset(t, body + subject + display), seed=f"m{i}")  # type: ignore[arg-type]
+         # a4: delivered by the stolen account's provider, not the partner's
+         .header("Received", f"from smtp.{sdom} (smtp.{sdom} [{rng.choice(IP_HOSTS)}]) "
+                 f"by mx.{t.b_addr.split('@')[1]} with ESMTPS; {date}", top=True)
          .header("Received", f"from [{rng.choice(IP_HOSTS)}] (Authenticated sender: {sender}) "
-                 f"by smtp.{sender.split('@')[1]} (Postfix) with ESMTPA; {date}", top=True)
+                 f"by smtp.{sdom} (Postfix) with ESMTPA; {date}", top=True)
          .date(date).from_((display, sender)).to((t.b_name, t.b_addr) if t.b_name else t.b_addr)
          .subject(subject).text(body))
     if html_link:

@@ -130,6 +130,8 @@ def thread_hijack_doc(
     client_ip: str = "198.51.100.23",
     date: str = DEFAULT_DATE,
     seed: str | int = 0,
+    delivered_by: str | None = None,
+    signature_phone: str | None = None,
 ) -> bytes:
     """Japanese wave 1 (2019-08 to 2020-02): a hijacked thread with a legacy .doc.
 
@@ -139,17 +141,28 @@ def thread_hijack_doc(
     - b2: the partner's name with their *real* address in the body;
     - b1: the stolen thread quoted below (the recipient's own earlier mail);
     - c1: a ``.doc`` (an inert OLE file with the "enable content" lure text) named like
-      the seed notice's ``からの変更20-09.doc`` (e9).
+      the seed notice's ``からの変更20-09.doc`` (e9);
+    - a4 (with ``delivered_by``, an IP address): a Received hop showing the stolen
+      account's provider (``smtp.<sender domain>``) delivering to the recipient's MX;
+    - b7 (with ``signature_phone``): the partner's name signed with that number.
     """
     partner_a = _as_address(partner)
+    signature = f"{partner_a.name}\nTEL: {signature_phone}\n\n" if signature_phone else ""
     body = (
         f"{body_line}\n\n"
         f"{partner_a.name} {partner_a.addr}\n\n"
+        + signature
         + _quoted(lang=lang, author=recipient, to=partner, subject=original_subject,
                   sent=quoted_sent, body=quoted_body)
     )
+    b = MailBuilder(charset=charset, seed=seed)
+    if delivered_by:
+        sdom = sender_addr.rpartition("@")[2]
+        rdom = _as_address(recipient).addr.rpartition("@")[2]
+        b.header("Received", f"from smtp.{sdom} (smtp.{sdom} [{delivered_by}]) by mx.{rdom} with ESMTPS; {date}",
+                 top=True)
     return (
-        MailBuilder(charset=charset, seed=seed)
+        b
         .header("Received", _received(sender_addr, client_ip, date), top=True)
         .date(date)
         .from_((partner_a.name, sender_addr))
