@@ -11,6 +11,10 @@ if ! command -v postfix >/dev/null; then
   echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
   apt_needed+=(postfix)
 fi
+# the web tests drive Debian's headless Chromium through Playwright (never a downloaded
+# browser); the Japanese pages need a CJK font to render, and to look right in screenshots
+[ -x /usr/bin/chromium ] || apt_needed+=(chromium)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || apt_needed+=(fonts-noto-cjk)
 apt_install_needed
 if ! command -v dovecot >/dev/null; then
   # the IMAP tests start their own Dovecot on loopback (tests/integration/dovecot.py). A temporary

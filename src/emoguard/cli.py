@@ -140,6 +140,7 @@ def build_app(lang: str) -> typer.Typer:
     __import__("emoguard.cli_eval").cli_eval.register(app, lang)
     __import__("emoguard.cli_sweep").cli_sweep.register(app, lang)
     __import__("emoguard.cli_ir").cli_ir.register(app, lang)
+    __import__("emoguard.cli_web").cli_web.register(app, lang)
     app.add_typer(config_app, name="config")
 
     def _version(value: bool) -> None:

@@ -132,6 +132,20 @@ KEYS: tuple[Key, ...] = (
         "IMAP 操作のタイムアウト(秒)"),
     Key("quarantine.folder", str, "Quarantine", "default folder for sweep --quarantine",
         "sweep --quarantine の既定の隔離フォルダ"),
+    # web page and REST API (emoguard.web; docs/web.md)
+    Key("web.listen", str, "127.0.0.1:8080", "where `emoguard serve` listens: HOST:PORT",
+        "emoguard serve の待ち受け先(ホスト:ポート)"),
+    Key("web.max_upload_bytes", int, 25 * 1024 * 1024, "largest upload accepted by the web page and the API (bytes)",
+        "Web ページと API が受け付けるアップロードの上限(バイト)"),
+    Key("web.timeout", float, 30.0, "seconds allowed for analysing one uploaded message (then abandoned)",
+        "アップロードされた 1 通の解析に使える秒数(超えたら打ち切り)"),
+    Key("web.jobs", int, 0, "analysis worker processes for the web server (0 = one per core)",
+        "Web サーバーの解析ワーカープロセス数(0 = コア数)"),
+    Key("web.release_held_command", list, [],
+        "command that releases a message the milter held, the Postfix queue ID appended "
+        "(e.g. [\"sudo\", \"-n\", \"/usr/sbin/postsuper\", \"-H\"]); empty: release from the web is off",
+        "milter が保留したメールを解放するコマンド(末尾にキュー ID を付けて実行。"
+        "例 [\"sudo\", \"-n\", \"/usr/sbin/postsuper\", \"-H\"])。空なら Web からの解放は無効"),
 )  # fmt: skip
 KEYS_BY_NAME = {k.name: k for k in KEYS}
 LEVEL_NAMES = ("clean", "suspicious", "malicious")

@@ -333,6 +333,36 @@ _T: dict[str, tuple[str, str]] = {
     "incident.done": ("完了にする項目(ID[:メモ])。複数可", "mark a step done (ID[:note]); repeatable"),
     "incident.undo": ("完了を取り消す項目 ID。複数可", "unmark a step (ID); repeatable"),
     "incident.format": ("出力形式: text|json|md", "output format: text|json|md"),
+    # web page and REST API (emoguard.cli_web)
+    "serve.help": (
+        "Web ページと REST API を起動: メールをドロップすると危険かどうかと理由を表示。履歴・隔離・見分け方の説明も",
+        "run the web page and REST API: drop a mail, read whether it is dangerous and why; history, quarantine, "
+        "a guide for staff",
+    ),
+    "serve.listen": ("待ち受け先 ホスト:ポート(既定 127.0.0.1:8080)", "listen on HOST:PORT (default 127.0.0.1:8080)"),
+    "serve.jobs": ("解析ワーカープロセス数(既定はコア数)", "analysis worker processes (default: one per core)"),
+    "serve.timeout": ("1 通の解析の制限時間(秒)", "seconds allowed for analysing one message"),
+    "serve.max_upload": ("アップロードの上限(バイト)", "largest upload accepted (bytes)"),
+    "serve.new_token": (
+        "新しいアクセストークンを作って表示(古いものは無効)",
+        "make and print a new access token (the old one stops working)",
+    ),
+    "serve.print_openapi": (
+        "API の OpenAPI 仕様 (JSON) を表示して終了",
+        "print the API's OpenAPI spec (JSON) and exit",
+    ),
+    "serve.token_new": (
+        "アクセストークン(この 1 回だけ表示します。控えておいてください。"
+        "保存されるのはハッシュのみ): {token}",
+        "access token (shown this once; keep it, only its hash is stored): {token}",
+    ),
+    "serve.token_env": ("アクセストークン: 環境変数 EMOGUARD_TOKEN の値", "access token: the value of EMOGUARD_TOKEN"),
+    "serve.token_file": (
+        "アクセストークン: 初回起動時に表示したもの(ハッシュは {path}。忘れたら --new-token)",
+        "access token: the one printed at the first start (its hash is in {path}; lost it? --new-token)",
+    ),
+    "serve.listening": ("http://{host}:{port}/ で待ち受けます", "listening on http://{host}:{port}/"),
+    "serve.bad_listen": ("--listen は ホスト:ポート の形で指定してください", "--listen must be HOST:PORT"),
 }
 
 

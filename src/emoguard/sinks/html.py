@@ -26,7 +26,7 @@ import jinja2
 
 from emoguard.model import Verdict
 
-__all__ = ["LABELS", "LANGS", "defang", "render_report"]
+__all__ = ["LABELS", "LANGS", "advice", "defang", "record_view", "render_report"]
 
 LANGS = ("ja", "en")
 
@@ -392,6 +392,23 @@ def _extra_rows(extra: Mapping[str, Any], labels: Mapping[str, str]) -> list[tup
             text = str(value)
         rows.append((labels.get(str(key), _s(key)), _s(text)))
     return rows
+
+
+def record_view(record: Mapping[str, Any] | Verdict, lang: str = "ja") -> dict[str, Any]:
+    """One record as the report shows it, for other front ends (the web page): strings
+    stringified, truncated and defanged, hits with title and evidence in ``lang``, the
+    attachment tree flattened to rows with a ``depth``, ``unreadable`` derived."""
+    return _view(next(_records([record])), 0, lang)
+
+
+def advice(level: str, lang: str, *, errors: bool = False) -> list[str]:
+    """The report's "what this means / what to do" lines for one overall level
+    (``malicious``, ``suspicious``, ``clean``; anything else counts as suspicious)."""
+    table = _ADVICE["ja" if lang == "ja" else "en"]
+    lines = list(table[level if level in ("malicious", "suspicious", "clean") else "suspicious"])
+    if errors:
+        lines.extend(table["errors"])
+    return lines
 
 
 # -- rendering --------------------------------------------------------------------------
