@@ -76,5 +76,7 @@ def register(app: typer.Typer, lang: str) -> None:
             _err(t("serve.token_file", lang, path=token_path(cfg.state_dir)))
         settings = Settings.from_config(cfg, check, history=not no_history, lang=lang)
         _err(t("serve.listening", lang, host=host, port=port))
+        if host not in ("127.0.0.1", "::1", "localhost"):
+            _err(t("serve.not_loopback", lang))
         uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, forwarded_allow_ips="127.0.0.1",
                     server_header=False, log_level="info", timeout_graceful_shutdown=5)

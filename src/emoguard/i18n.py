@@ -363,6 +363,12 @@ _T: dict[str, tuple[str, str]] = {
     ),
     "serve.listening": ("http://{host}:{port}/ で待ち受けます", "listening on http://{host}:{port}/"),
     "serve.bad_listen": ("--listen は ホスト:ポート の形で指定してください", "--listen must be HOST:PORT"),
+    "serve.not_loopback": (
+        "注意: ループバック以外で待ち受けています。トークンとメールが平文で流れないよう、HTTPS のリバースプロキシの"
+        "後ろで使ってください(docs/web.md)",
+        "note: listening beyond loopback; put it behind an HTTPS reverse proxy so the token and the mail do not "
+        "travel in clear text (docs/web.md)",
+    ),
 }
 
 

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from emoguard.testing import MailBuilder, emotet
 from emoguard.testing.files import ole_document
-from emoguard.web.analysis import HANG_ENV, AnalysisPool
+from emoguard.web.analysis import CRASH_ENV, HANG_ENV, AnalysisPool
 from emoguard.web.app import openapi_json
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -205,6 +205,23 @@ def test_hung_analysis_is_abandoned_and_the_server_keeps_serving(make_client, tm
         assert c.get("/api/v1/health").json()["replaced_workers"] == 1
     finally:
         hang_pool.close()
+
+
+def test_a_crashing_worker_is_replaced(make_client, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CRASH_ENV, "CRASH-ME-PLEASE")
+    crash_pool = AnalysisPool(config(tmp_path / "crash"), jobs=1, timeout=20.0)
+    try:
+        crash_pool.warm_up()
+        c = make_client(use_pool=crash_pool)
+        crashing = GOOD.replace(b"Subject:", b"X-Test: CRASH-ME-PLEASE\r\nSubject:", 1)
+        r = c.post("/api/v1/analyze", content=crashing, headers=RFC822)
+        assert r.status_code == 500 and r.json()["error"] == "worker_died"
+        r = c.post("/api/v1/analyze", content=BAD, headers=RFC822)
+        assert r.status_code == 200 and r.json()["level"] == "malicious"
+        assert c.get("/api/v1/health").json()["replaced_workers"] == 1
+    finally:
+        crash_pool.close()
 
 
 # -- history -----------------------------------------------------------------------------------------

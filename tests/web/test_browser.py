@@ -301,7 +301,8 @@ def hostile_mail(tracker: int) -> bytes:
 <link rel="stylesheet" href="{t}/link.css"><link rel="prefetch" href="{t}/prefetch">
 <style>@import url("{t}/import.css"); body {{ background: url("{t}/bg.png") }}
 p::after {{ content: url("{t}/after.png") }} @font-face {{ font-family: x; src: url("{t}/font.woff") }}</style>
-<script>console.log("PWNED-script"); fetch("{t}/script"); top.document.title = "PWNED";</script>
+<script>console.log("PWNED-script"); fetch("{t}/script"); top.document.title = "PWNED";
+parent.document.body.dataset.pwned = "1";</script>
 </head><body onload="console.log('PWNED-onload')">
 <p id="marker">敵対的なテスト本文 hostile test body</p>
 <img src="{t}/pixel.gif" width="1" height="1"><img src="x" onerror="console.log('PWNED-onerror');fetch('{t}/onerror')">

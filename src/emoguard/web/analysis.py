@@ -17,7 +17,9 @@ its mbox ``From`` line) and turns everything else into an :class:`UploadError` w
 HTTP status and a machine-readable code.
 
 For tests only: ``EMOGUARD_TEST_ANALYSIS_HANG=MARKER`` makes a worker sleep for an hour
-on any message containing ``MARKER`` (a hung analysis, to show the time-out).
+on any message containing ``MARKER`` (a hung analysis, to show the time-out), and
+``EMOGUARD_TEST_ANALYSIS_CRASH=MARKER`` makes it exit at once as if killed (a crash in a
+native library).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from typing import Any
 from emoguard.config import Config
 
 HANG_ENV = "EMOGUARD_TEST_ANALYSIS_HANG"
+CRASH_ENV = "EMOGUARD_TEST_ANALYSIS_CRASH"
 LOAD_TIMEOUT = 120.0  # seconds a new worker may take to load rules and the directory
 
 
@@ -137,6 +140,9 @@ def analyze_in_worker(raw: bytes, source: str, with_view: bool) -> dict[str, Any
     marker = os.environ.get(HANG_ENV)
     if marker and marker.encode() in raw:
         time.sleep(3600)
+    marker = os.environ.get(CRASH_ENV)
+    if marker and marker.encode() in raw:
+        os._exit(139)
     ctx = Context(own_domains=tuple(d.lower() for d in _engine.config["organisation.domains"]),
                   directory=_directory)
     if _directory is not None and not ctx.own_domains:

@@ -10,6 +10,7 @@ Routes that serve people are left out of the OpenAPI spec; the spec describes th
 
 import asyncio
 import base64
+import functools
 import hashlib
 import json
 import logging
@@ -18,12 +19,14 @@ import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
+import anyio
+import anyio.to_thread
 import jinja2
 from fastapi import FastAPI, Query, Request, Security
 from fastapi import Path as PathParam
@@ -51,7 +54,7 @@ MULTIPART_SLACK = 64 * 1024  # multipart framing and form fields around an uploa
 SMALL_BODY = 64 * 1024  # any other POST (login, release)
 ANALYZE_PATHS = ("/api/v1/analyze", "/analyze")
 RAW_TYPES = ("message/rfc822", "application/octet-stream", "application/vnd.ms-outlook", "text/plain")
-CACHE_SIZE = 200  # recent verdict pages kept in memory (with body and headers)
+CACHE_SIZE = 64  # recent verdict pages kept in memory (with body and headers: at most ~1.2 MB each)
 MAX_HISTORY_ID = 2**53
 
 # The iframe document that shows sanitised HTML: its only style is this inline sheet,
@@ -90,7 +93,6 @@ class Settings:
     history: bool = True
     default_lang: str = "ja"
     session_key: bytes | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def state_dir(self) -> Path:
@@ -387,6 +389,7 @@ def _templates() -> jinja2.Environment:
 def create_app(settings: Settings, *, pool: AnalysisPool | None = None) -> FastAPI:
     """The application. ``pool`` (tests) replaces the worker pool the app would start."""
     sessions = Sessions(settings.session_key)
+    analysis_threads = anyio.CapacityLimiter(max(8, settings.jobs * 8))
     templates = _templates()
     cache = _Cache()
     state_dir = settings.state_dir
@@ -493,7 +496,7 @@ def create_app(settings: Settings, *, pool: AnalysisPool | None = None) -> FastA
             pasted = form.get("source")
             if isinstance(f, UploadFile) and (f.filename or f.size):
                 raw = await f.read()
-                name = f.filename or ""
+                name = (f.filename or "")[:500]
             elif page and isinstance(pasted, str) and pasted.strip():
                 raw = pasted.replace("\r\n", "\n").encode("utf-8", "surrogatepass")
             else:
@@ -513,7 +516,10 @@ def create_app(settings: Settings, *, pool: AnalysisPool | None = None) -> FastA
         upload = prepare_upload(raw, name)
         p: AnalysisPool = app.state.pool
         try:
-            result = await run_in_threadpool(p.analyze, upload.data, source=source, with_view=with_view)
+            # a thread of their own: queued analyses never starve the other endpoints' threads
+            result = await anyio.to_thread.run_sync(
+                functools.partial(p.analyze, upload.data, source=source, with_view=with_view),
+                limiter=analysis_threads)
         except AnalysisTimeout as e:
             log.warning("analysis abandoned: %s (%s, %d bytes)", e, source, len(raw))
             raise ApiError(504, e.code, str(e)) from None

@@ -25,7 +25,7 @@ from emoguard.model import Message
 from emoguard.sinks.html import defang
 
 MAX_TEXT = 200_000  # characters of the text body shown
-MAX_HTML_IN = 2_000_000  # characters of HTML given to the sanitiser
+MAX_HTML_IN = 1_000_000  # characters of HTML given to the sanitiser
 MAX_HEADER = 1_000  # characters of one header value
 MAX_URLS = 200
 
