@@ -25,6 +25,8 @@ CODES: dict[str, tuple[str, str]] = {
     "office.encrypted": ("暗号化された Office 文書", "encrypted Office document"),
     "office.decrypted": ("暗号化文書をパスワードで復号", "encrypted document opened with a password"),
     "office.unparsed": ("Office 文書を解析できない", "Office document could not be parsed"),
+    "office.xml_dtd": ("OOXML の部品に DTD/エンティティ宣言(XML 爆弾・XXE の疑い)",
+                       "DTD or entity declaration in an OOXML part (XML bomb or XXE?)"),
     # archives
     "archive.encrypted": ("暗号化された書庫", "encrypted archive"),
     "archive.opened_with_password": ("メール内のパスワードで書庫を展開", "archive opened with a password"),

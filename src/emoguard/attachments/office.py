@@ -284,6 +284,9 @@ def _undecryptable(found: Found, why: str) -> bool:
 # -- OOXML ------------------------------------------------------------------------------------
 
 
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)\b", re.IGNORECASE)
+
+
 def inspect_ooxml(w: Walker, zf: Any, data: bytes, name: str, depth: int, found: Found,
                   kids: list[FileNode], anc: frozenset[str]) -> str:
     names = [i.filename for i in zf.infolist()]
@@ -312,6 +315,12 @@ def inspect_ooxml(w: Walker, zf: Any, data: bytes, name: str, depth: int, found:
             raw = read(wb)
             if re.search(rb"auto_open|a\x00u\x00t\x00o\x00_\x00o\x00p\x00e\x00n", raw, re.IGNORECASE):
                 found.append(("office.xlm_autoopen", "defined name Auto_Open (runs an Excel 4.0 macro on open)"))
+    dtd = [n for n in names if n.lower().endswith((".xml", ".rels")) and _DTD.search(read(n, 4096))]
+    if dtd:
+        # Office never writes a DTD; entity declarations are an XML bomb ("billion laughs")
+        # or an external-entity (XXE) probe. Nothing here expands them: expat refuses
+        # external entities and caps amplification, and our own checks are regexes.
+        found.append(("office.xml_dtd", "DTD / entity declarations in " + ", ".join(dtd[:5])))
     for n in names:
         if n.lower().endswith(".rels"):
             rel = read(n, 1 << 20).decode("utf-8", "replace")

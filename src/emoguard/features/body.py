@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from emoguard.features.registry import Features, feature
+from emoguard.features.textscan import find_addresses
 
 # Where a quoted (older) message starts. Japanese clients write
 # "-----Original Message-----", "差出人:", "送信者:", or "2020/09/01 10:00、山田 wrote:".
@@ -14,7 +15,6 @@ _QUOTE_START = re.compile(
     r"|.{4,120}(?:wrote|書きました)[:：]?\s*$)",
     re.IGNORECASE | re.MULTILINE,
 )
-_ADDR = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 
 # A password announcement: a keyword, a separator, then a token of password shape.
 # Strong keywords may be followed by a bare space ("パスワード Xk3pq9Ld"); short,
@@ -147,7 +147,7 @@ def passwords(fx: Features) -> tuple[str, ...]:
 @feature("body.addresses", type="list")
 def addresses(fx: Features) -> tuple[str, ...]:
     """E-mail addresses written anywhere in the body text, lower-cased."""
-    return tuple(dict.fromkeys(a.lower() for a in _ADDR.findall(fx["body.text"][:200_000])))
+    return tuple(dict.fromkeys(m.group(0).lower() for m in find_addresses(fx["body.text"][:200_000])))
 
 
 # Header-like lines of a quoted message, as Outlook / Thunderbird / webmail write
@@ -249,5 +249,33 @@ _PRE_DOC = re.compile(r"(?is)<pre\b[^>]{0,200}>(?:(?!</pre).){0,3000}?(<!DOCTYPE
 @feature("body.html_document_in_pre", type="str")
 def html_document_in_pre(fx: Features) -> str:
     """A complete HTML document nested inside a ``<pre>`` block (the quoted stolen thread; INDICATORS b1)."""
-    m = _PRE_DOC.search(fx.message.html[:500_000])
-    return m.group(1)[:60] if m else ""
+    return _pre_doc(fx.message.html[:500_000])[:60]
+
+
+_PRE_OPEN = re.compile(r"(?i)<pre\b[^>]{0,200}>")
+_PRE_CLOSE = re.compile(r"(?i)</pre")
+_PRE_TARGET = re.compile(r"(?is)<!DOCTYPE[^>]{0,100}>|<html\b|&lt;!DOCTYPE")
+
+
+def _pre_doc(html: str) -> str:
+    """``_PRE_DOC.search(html).group(1)`` in linear time ('' when none).
+
+    The regex scans up to 3000 characters after every ``<pre>``; here the next document
+    start and the next ``</pre`` are found once and reused while they lie ahead.
+    """
+    pos = 0
+    target: re.Match[str] | None = None
+    close: re.Match[str] | None = None
+    t_from = c_from = -1
+    while (m := _PRE_OPEN.search(html, pos)) is not None:
+        e = m.end()
+        if t_from < 0 or (target is not None and target.start() < e):
+            target, t_from = _PRE_TARGET.search(html, e), e
+        if target is None:
+            return ""
+        if c_from < 0 or (close is not None and close.start() < e):
+            close, c_from = _PRE_CLOSE.search(html, e), e
+        if target.start() - e <= 3000 and (close is None or close.start() >= target.start()):
+            return target.group(0)
+        pos = m.start() + 1
+    return ""

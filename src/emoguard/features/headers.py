@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from emoguard.features.registry import Features, feature
+from emoguard.features.textscan import find_addresses
 from emoguard.model import Message
 
 # An address written inside a display name: "yamada@partner.co.jp" <x@y.com.br>
-_ADDR_IN_TEXT = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 
 
 @feature("sender.address", type="str")
@@ -35,7 +35,7 @@ def sender_name(fx: Features) -> str:
 @feature("sender.display_name_addresses", type="list")
 def display_name_addresses(fx: Features) -> tuple[str, ...]:
     """E-mail addresses written inside the From display name."""
-    return tuple(dict.fromkeys(m.lower() for m in _ADDR_IN_TEXT.findall(fx["sender.name"])))
+    return tuple(dict.fromkeys(m.lower() for m in (a.group(0) for a in find_addresses(fx["sender.name"]))))
 
 
 @feature("sender.display_name_foreign_addresses", type="list")

@@ -30,8 +30,7 @@ from emoguard.contacts.traits import (
     signature_phones,
 )
 from emoguard.features.registry import Features, feature
-
-_ADDR = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+from emoguard.features.textscan import find_addresses
 
 
 def _directory(fx: Features) -> Directory | None:
@@ -147,7 +146,7 @@ def body_names_real_address(fx: Features) -> tuple[str, ...]:
     sender_reg = registrable_domain(fx["sender.domain"])
     text: str = fx["body.text"][:200_000]
     out: dict[str, None] = {}
-    for m in _ADDR.finditer(text):
+    for m in find_addresses(text):
         a = m.group(0).lower()
         if a == sender or a in out:
             continue

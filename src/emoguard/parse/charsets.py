@@ -17,6 +17,9 @@ says what was wrong with the bytes as stable defect names:
     some bytes could not be decoded and became U+FFFD.
 ``charset.iso2022_8bit``
     8-bit bytes inside ISO-2022-JP text (a 7-bit charset).
+``charset.escape_flood``
+    more than ``MAX_ESCAPES`` escape sequences in one text (a decoder DoS); decoded
+    with the stdlib ISO-2022-JP codec instead of the CP932-aware decoder.
 
 Japanese specifics (why this is not just ``bytes.decode``):
 
@@ -472,8 +475,21 @@ _ESC_RE = re.compile(rb"\x1b(?:\$[@B]|\$\([@BQOP]|&@|\([BJIH])")
 _EXOTIC_2022 = (b"\x1b$A", b"\x1b$(C", b"\x1b$(D", b"\x1b.", b"\x1bN", b"\x1b$(P")
 
 
+MAX_ESCAPES = 100_000
+"""More escape sequences than this in one text is a flood (defect ``charset.escape_flood``)."""
+
+
+def _escape_flood(data: bytes) -> bool:
+    return len(data) > MAX_ESCAPES * 3 and data.count(b"\x1b") > MAX_ESCAPES
+
+
 def _decode_iso2022jp(data: bytes) -> tuple[str, int, bool]:
     """ISO-2022-JP(-1/-2/-3) -> (text, error count, had 8-bit bytes)."""
+    if _escape_flood(data):
+        # Millions of ESC $ B / ESC ( B toggles took 10 s segment by segment below;
+        # the stdlib codec decodes them at C speed (without the CP932 extensions).
+        text = data.decode("iso2022_jp", "replace")
+        return text, text.count("\ufffd"), not data.isascii()
     if any(x in data for x in _EXOTIC_2022):
         for codec in ("iso2022_jp_2", "iso2022_jp_2004", "iso2022_jp_3"):
             try:
@@ -658,7 +674,11 @@ def decode_text(data: bytes, declared: str | None) -> tuple[str, tuple[str, ...]
     they are.
     """
     try:
-        return _decode_text(bytes(data), declared)
+        data = bytes(data)
+        text, defects = _decode_text(data, declared)
+        if _escape_flood(data):
+            defects += ("charset.escape_flood",)
+        return text, defects
     except Exception:  # last resort: the contract is "never raises"
         try:
             return bytes(data).decode("utf-8", "replace"), ("charset.decode_errors",)

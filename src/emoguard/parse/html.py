@@ -57,6 +57,10 @@ def _strip_comments(html: str) -> str:
 def _strip_hidden(html: str) -> str:
     out: list[str] = []
     pos = 0
+    # Per element name: where the last search for its close tag started, and what it found
+    # (None: no close tag after that point). Reusing it keeps a page of many unclosed
+    # <title>s or <head>s linear instead of rescanning the rest of the page for each.
+    closes: dict[str, tuple[int, re.Match[str] | None]] = {}
     while True:
         m = _DROP_OPEN_RE.search(html, pos)
         if m is None:
@@ -64,7 +68,10 @@ def _strip_hidden(html: str) -> str:
             break
         out.append(html[pos : m.start()])
         name = m.group(1).lower()
-        close = _CLOSE_RES[name].search(html, m.end())
+        searched, close = closes.get(name, (-1, None))
+        if searched < 0 or (close is not None and close.start() < m.end()):
+            close = _CLOSE_RES[name].search(html, m.end())
+            closes[name] = (m.end(), close)
         if close is not None:
             pos = close.end()
         elif name in _DROP_TO_END:

@@ -10,7 +10,9 @@ can; that is caught and the mail is re-read headers-only).
 
 Defect names are stable: stdlib defect classes are mapped to ``mime.*`` /
 ``header.*`` snake_case names, plus our own (``mime.depth_limit``,
-``mime.parts_limit``, ``mime.bad_base64``, ``mime.leading_bom`` ...).
+``mime.parts_limit``, ``mime.bad_base64``, ``mime.leading_bom`` ...). The hostile-input
+guards (docs/robustness.md) add ``header.line_too_long``, ``header.block_too_long``,
+``mime.bad_quoted_printable``, ``mime.text_truncated`` and ``html.tag_flood``.
 """
 
 from __future__ import annotations
@@ -95,6 +97,11 @@ _REPORT_TYPES = frozenset(
 )
 _WANTED = frozenset({"content-type", "content-disposition", "content-transfer-encoding", "content-id"})
 _MAX_PARAM_LEN = 16384
+MAX_TEXT_BYTES = 8 * 1024 * 1024
+"""Bytes of one text part decoded for the features (defect ``mime.text_truncated`` beyond)."""
+MAX_HTML_TAGS = 200_000
+"""More ``<`` than this in one HTML part is a tag flood (defect ``html.tag_flood``); it is
+still read in linear time, but no real mail has that many tags."""
 _LIMIT_DEFECTS = frozenset({"mime.depth_limit", "mime.parts_limit", "mime.recursion_limit"})
 
 
@@ -261,10 +268,16 @@ def _decode_plain_param(v: str, hint: str | None) -> tuple[str, tuple[str, ...]]
 _B64_CLEAN_RE = re.compile(rb"[^A-Za-z0-9+/]")
 
 
+_B64_AND_SPACE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t\r\n"
+_QP_BAD_ESCAPE_RE = re.compile(rb"=(?![0-9A-Fa-f]{2}|[ \t]*\r?\n|[ \t]*$)")
+
+
 def b64decode_lenient(raw: bytes) -> tuple[bytes, bool]:
-    """Base64 that survives junk, missing padding and truncation: (bytes, was_bad)."""
+    """Base64 that survives junk, missing padding and truncation: (bytes, was_bad).
+
+    Characters outside the alphabet, which ``a2b_base64`` skips silently, count as bad."""
     try:
-        return binascii.a2b_base64(raw), False
+        return binascii.a2b_base64(raw), bool(raw.translate(None, _B64_AND_SPACE))
     except (binascii.Error, ValueError):
         pass
     clean = _B64_CLEAN_RE.sub(b"", raw)
@@ -289,7 +302,7 @@ def _transfer_decode(raw: bytes, cte: str) -> tuple[bytes, tuple[str, ...]]:
         data, bad = b64decode_lenient(raw)
         return data, ("mime.bad_base64",) if bad else ()
     if "quoted" in cte or cte == "q":
-        return binascii.a2b_qp(raw), ()
+        return binascii.a2b_qp(raw), ("mime.bad_quoted_printable",) if _QP_BAD_ESCAPE_RE.search(raw) else ()
     if "uu" in cte:
         f = decode_uu_payload(raw)
         if f is None:
@@ -599,9 +612,17 @@ def build_message(
             or (maintype not in ("text", "multipart") and not is_report)
         )
         if text is None and (maintype in ("text", "multipart") or is_report):
-            text, d = decode_text(data, charset)
+            if len(data) > MAX_TEXT_BYTES:
+                # A 50 MB HTML body took 650 MB of copies through decoding and html_to_text;
+                # the features read at most the first few MB anyway. The payload stays whole.
+                defects.append("mime.text_truncated")
+                text, d = decode_text(data[:MAX_TEXT_BYTES], charset)
+            else:
+                text, d = decode_text(data, charset)
             defects.extend(d)
             text = _norm_newlines(text)
+            if ctype == "text/html" and data.count(b"<") > MAX_HTML_TAGS:
+                defects.append("html.tag_flood")
 
         if text is not None and not is_attachment and (ctype == "text/plain" or maintype == "multipart"):
             text, files = extract_uuencoded(text, max_files=max(budget.parts, 0))
@@ -691,6 +712,72 @@ def _parse_bytes(data: bytes, defects: list[str]) -> EmailMessage:
         return email.parser.BytesParser().parsebytes(data, headersonly=True)
 
 
+MAX_HEADER_LINE = 64 * 1024
+"""Longest physical header line kept (RFC 5322 allows 998 bytes); the rest of it is dropped."""
+MAX_HEADER_BLOCK = 1024 * 1024
+"""Most bytes of top-level header block kept; header lines after it are dropped."""
+_HEADER_END_RE = re.compile(rb"\r?\n\r?\n")
+
+
+def _cap_header_block(data: bytes, defects: list[str]) -> bytes:
+    """Cut over-long top-level header lines and header blocks (defects ``header.line_too_long``,
+    ``header.block_too_long``). A 50 MB ``Subject:`` line made the stdlib parser and our
+    header decoding take seconds and 600 MB; no mailer writes one."""
+    if len(data) <= MAX_HEADER_LINE:
+        return data
+    m = _HEADER_END_RE.search(data)
+    end = m.start() if m else len(data)
+    if end <= MAX_HEADER_LINE:
+        return data
+    pieces: list[bytes | memoryview] = []
+    view = memoryview(data)
+    pos = kept = 0
+    cut_line = False
+    while pos < end:
+        nl = data.find(b"\n", pos, end)
+        stop = end if nl < 0 else nl + 1
+        line = view[pos:stop]
+        if len(line) > MAX_HEADER_LINE:
+            cut_line = True
+            line = view[pos : pos + MAX_HEADER_LINE]
+            if data[stop - 1 : stop] == b"\n":
+                pieces.append(line)
+                line = view[stop - 1 - (data[stop - 2 : stop - 1] == b"\r") : stop]
+        if kept + len(line) > MAX_HEADER_BLOCK:
+            defects.append("header.block_too_long")
+            pos = end
+            break
+        pieces.append(line)
+        kept += len(line)
+        pos = stop
+    if not cut_line and pos >= end and "header.block_too_long" not in defects:
+        return data
+    if cut_line:
+        defects.append("header.line_too_long")
+    pieces.append(view[end:])
+    return b"".join(pieces)
+
+
+_BIG_MESSAGE = 4 * 1024 * 1024
+
+
+def _parse_single_body(data: bytes) -> EmailMessage | None:
+    """A big mail that is not multipart: headers parsed by the stdlib, the body kept as bytes.
+
+    The stdlib parser holds a body as a list of lines and then as one string of
+    surrogate-escaped characters: a 50 MB 8-bit HTML body peaked at 625 MB. None when the
+    mail is multipart/message or its headers end oddly (then the full parse runs).
+    """
+    m = _HEADER_END_RE.search(data)
+    if m is None:
+        return None
+    em = email.parser.BytesParser().parsebytes(data[: m.start()] + b"\n\n", headersonly=True)
+    if em.get_payload() or em.get_content_maintype() in ("multipart", "message"):
+        return None
+    em.set_payload(data[m.end() :])
+    return em
+
+
 def parse_mime(data: bytes, *, max_depth: int = 10, max_parts: int = 1000) -> Message:
     """RFC 5322/MIME bytes -> Message (may raise; callers use parse_message)."""
     size = len(data)
@@ -701,7 +788,10 @@ def parse_mime(data: bytes, *, max_depth: int = 10, max_parts: int = 1000) -> Me
     if data[:1] in (b"\r", b"\n"):
         data = data.lstrip(b"\r\n")
         defects.append("mime.leading_blank_lines")
-    em = _parse_bytes(data, defects)
+    data = _cap_header_block(data, defects)
+    em = _parse_single_body(data) if len(data) > _BIG_MESSAGE else None
+    if em is None:
+        em = _parse_bytes(data, defects)
     return build_message(
         em,
         raw_size=size,
