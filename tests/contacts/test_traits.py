@@ -124,3 +124,24 @@ def test_list_posts_teach_no_hop() -> None:
     b.learn_bytes(raw, own_domains=OWN)
     d = b.build()
     assert d.trait("yamada@partner.co.jp", "hop") == {} and d.trait("yamada@partner.co.jp", "phone")
+
+
+def test_learned_history_makes_the_hijack_show_its_relay_and_phone() -> None:
+    """End to end: learn three real mails of 山田 太郎, then scan an Emotet-style hijack under his name."""
+    from emoguard import Engine
+    from emoguard.model import Context
+    from emoguard.testing import emotet
+
+    relay = "from mail.partner.co.jp (mail.partner.co.jp [203.0.113.10]) by mx.example.co.jp with ESMTPS; x"
+    b = DirectoryBuilder()
+    for i in range(3):
+        b.learn_bytes(_mail([relay], text="田中様\n承知しました。\n\n--\n山田 太郎\nTEL: 03-1234-5678\n", seed=i),
+                      own_domains=OWN)
+    raw = emotet.thread_hijack_doc(delivered_by="198.51.100.23", signature_phone="03-9876-5432")
+    v = Engine.load(search_defaults=False).analyze(raw, Context(directory=b.build(), own_domains=OWN))
+    hits = {h.rule: h for h in v.hits}
+    assert "smtp.comercial-exemplo.com.br [198.51.100.23]" in hits["identity.unusual_first_hop"].evidence[0]
+    assert "partner.co.jp (3 mails)" in hits["identity.unusual_first_hop"].evidence[0]
+    assert hits["identity.signature_phone_changed"].evidence == (
+        "signature phone 03-9876-5432; yamada@partner.co.jp signed with 03-1234-5678 before",)
+    assert v.level == "malicious"
