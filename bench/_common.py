@@ -95,13 +95,17 @@ def machine() -> str:
     return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({model}), Python {platform.python_version()}"
 
 
-def update_doc(section: str, body: str) -> None:
-    """Replace the block between ``<!-- section -->`` markers in docs/benchmarks.md."""
+def update_doc(section: str, body: str, *, before: str = "") -> None:
+    """Replace the block between ``<!-- section -->`` markers in docs/benchmarks.md.
+
+    A new section goes at the end, or just before the line ``before`` when that is in the file."""
     start, end = f"<!-- {section}:start -->", f"<!-- {section}:end -->"
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
     block = f"{start}\n{body.rstrip()}\n{end}"
     if start in text and end in text:
         text = re.sub(re.escape(start) + r".*?" + re.escape(end), lambda _: block, text, flags=re.S)
+    elif before and before in text:
+        text = text.replace(before, block + "\n\n" + before, 1)
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     DOC.write_text(text, encoding="utf-8")
