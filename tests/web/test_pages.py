@@ -15,7 +15,7 @@ from emoguard.web.app import CSP
 from emoguard.web.view import sanitize_html
 
 sys.path.insert(0, str(Path(__file__).parent))
-from web_support import AUTH, TOKEN, csrf_of, login, make_quarantine
+from web_support import AUTH, TOKEN, config, csrf_of, login, make_quarantine
 
 BAD = emotet.thread_hijack_doc(seed=11)
 
@@ -224,3 +224,35 @@ def test_sanitiser_keeps_text_and_shows_links_defanged() -> None:
     assert 'title="hxxps://evil[.]example/wp-content/x/?a=1&amp;b=2"' in out and "href" not in out
     assert 'src="data:image/png;base64,iVBORw0KGgo="' in out
     assert sanitize_html("") == ""
+
+
+def test_sender_identity_from_the_contacts_directory(make_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+
+    from emoguard.web.analysis import AnalysisPool
+
+    state = tmp_path / "cstate"
+    card = tmp_path / "partner.vcf"
+    card.write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:山田 太郎\r\nEMAIL:yamada@partner.co.jp\r\nEND:VCARD\r\n",
+                    encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "EMOGUARD_CONFIG"}
+    r = subprocess.run([sys.executable, "-m", "emoguard", "contacts", "import", str(card), "--state-dir", str(state)],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    pool = AnalysisPool(config(state), jobs=1, timeout=30)  # workers load the directory of their state dir
+    try:
+        pool.warm_up()
+        c = make_client(state_dir=state, use_pool=pool)
+        csrf = login(c)
+        c.get("/lang/ja")
+        page = c.post("/analyze", data={"csrf": csrf}, files={"file": ("a.eml", BAD, "message/rfc822")}).text
+        sender = page[page.index('id="sender"'):page.index('id="headers"')]
+        assert "表示名は知っている人ですが、アドレスが違います" in sender and "yamada@partner.co.jp" in sender
+        real = (MailBuilder(seed=5).from_(("山田 太郎", "yamada@partner.co.jp")).to("tanaka@example.co.jp")
+                .subject("打ち合わせ").text("よろしくお願いします。\n").build())
+        page = c.post("/analyze", data={"csrf": csrf}, files={"file": ("b.eml", real, "message/rfc822")}).text
+        sender = page[page.index('id="sender"'):page.index('id="headers"')]
+        assert "連絡先に登録済みのアドレスです" in sender and "アドレスが違います" not in sender
+    finally:
+        pool.close()

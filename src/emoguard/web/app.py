@@ -301,7 +301,9 @@ class Guard:
             await self.app(scope, receive, send)
             return
         path = str(scope.get("path", ""))
-        limit = self.settings.max_upload + MULTIPART_SLACK if path in ANALYZE_PATHS else SMALL_BODY
+        upload = path in ANALYZE_PATHS
+        limit = self.settings.max_upload + MULTIPART_SLACK if upload else SMALL_BODY
+        shown = self.settings.max_upload if upload else limit
         static = path.startswith("/static/")
 
         async def send_secured(message: Any) -> None:
@@ -315,7 +317,7 @@ class Guard:
         length = next((v for k, v in scope.get("headers", []) if k == b"content-length"), None)
         if length is not None and (not length.isdigit() or int(length) > limit):
             status = 413 if length.isdigit() else 400
-            code, detail = ("too_large", f"the request body is over the limit ({limit} bytes)") if status == 413 \
+            code, detail = ("too_large", f"the request body is over the limit ({shown} bytes)") if status == 413 \
                 else ("bad_request", "invalid Content-Length")
             resp = _json_error(status, code, detail, headers={"connection": "close"})
             await resp(scope, receive, send_secured)
@@ -456,6 +458,9 @@ def create_app(settings: Settings, *, pool: AnalysisPool | None = None) -> FastA
             csrf_cookie = sessions.new_csrf_cookie()
         q = request.url.query
         here = request.url.path + (f"?{q}" if q else "")
+        if request.method != "GET":  # a page answering a form: switch language to a page one can GET
+            here = "/quarantine" if request.url.path.startswith("/quarantine") else (
+                "/login" if request.url.path == "/login" else "/")
         body = templates.get_template(name).render(
             L=labels(lang), lang=lang, csrf=sessions.csrf_token(csrf_cookie), here=here,
             here_q=urlencode({"next": here}), version=__version__, logged_in=logged_in(request),
@@ -558,7 +563,8 @@ def create_app(settings: Settings, *, pool: AnalysisPool | None = None) -> FastA
 
     @app.exception_handler(UploadTooLarge)
     async def _too_large(request: Request, exc: UploadTooLarge) -> Response:
-        detail = f"the request body is over the limit ({settings.max_upload} bytes)"
+        limit = settings.max_upload if request.url.path in ANALYZE_PATHS else SMALL_BODY
+        detail = f"the request body is over the limit ({limit} bytes)"
         if _is_api(request) or not logged_in(request):
             return _json_error(413, "too_large", detail, headers={"connection": "close"})
         msg = labels(lang_of(request))["analyze.too_big"].format(size=size_text(settings.max_upload))
