@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from emoguard.features import urls
 from emoguard.features.body import _PRE_DOC, _pre_doc
 from emoguard.features.textscan import ADDRESS, find_addresses
 from emoguard.features.urls import _ANCHOR, _HREF, _anchors, _hrefs
@@ -31,10 +32,17 @@ def test_anchors_equal_the_regex() -> None:
         assert list(_anchors(s)) == _ANCHOR.findall(s), s
 
 
-def test_hrefs_equal_the_regex() -> None:
+def test_hrefs_equal_the_regex(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(urls, "_HREF_REGEX_MAX_ANCHORS", 0)  # the linear path even for a few anchors
     toks = ["<a", "<A", " ", "href", "HREF", "=", "'", '"', ">", "</a>", "x", "http://a.example/", "=href", "<ab"]
     for s in _random_texts(toks, seed=3):
         assert list(_hrefs(s)) == _HREF.findall(s), s
+
+
+def test_urls_equal_the_regex() -> None:
+    toks = ["http", "HTTPS", "s", "ftp", "://", ":", "/", " ", "x", "あ", "a.example", "<", "\n", "Ftp", "httpſ", "xhttp"]
+    for s in _random_texts(toks, seed=5, long="z"):
+        assert list(urls._urls(s)) == urls._URL.findall(s), s
 
 
 def test_pre_doc_equals_the_regex() -> None:
@@ -48,6 +56,8 @@ def test_pre_doc_equals_the_regex() -> None:
     ("200 KB of letters (addresses)", lambda s: list(find_addresses(s)), "x" * 200_000),
     ("2 MB of '<a href=' without '>' (anchors)", lambda s: list(_anchors(s)), "<a href='" * 222_000),
     ("2 MB of '<a href=' (hrefs)", lambda s: list(_hrefs(s)), "<a href='" * 222_000),
+    ("2 MB of '<a href href' (hrefs)", lambda s: list(_hrefs(s)), "<a href href " * 150_000),
+    ("2 MB of '://' (urls)", lambda s: list(urls._urls(s)), "://" * 600_000),
     ("500 KB of '<pre>' (pre doc)", _pre_doc, "<pre>" * 100_000),
 ])
 def test_hostile_text_is_linear(name: str, fn, text: str) -> None:  # type: ignore[no-untyped-def]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from bisect import bisect_left
 from collections.abc import Iterator
 from functools import lru_cache
 from html import unescape
@@ -18,23 +17,49 @@ _HREF = re.compile(r"""(?is)<a\b[^>]{0,2000}?\bhref\s*=\s*["']?([^"'\s>]{1,2000}
 
 
 _HREF_WORD = re.compile(r"(?i)\bhref")
+_HREF_REGEX_MAX_ANCHORS = 1000
+
+
+def _urls(text: str) -> Iterator[str]:
+    """``_URL.findall(text)``, found from the ``://`` of each URL instead of trying the regex
+    at every character (it starts with ``\\b``, which defeats the regex engine's prefix scan).
+
+    Every match has its ``://`` right after the scheme, so it starts 5, 4 or 3 characters
+    before one; trying those in order, and skipping starts inside the previous match, gives
+    the same leftmost, non-overlapping matches.
+    """
+    end = 0
+    p = text.find("://")
+    while p >= 0:
+        for start in (p - 5, p - 4, p - 3):
+            if start >= end:
+                m = _URL.match(text, start)
+                if m is not None:
+                    yield m.group(0)
+                    end = m.end()
+                    break
+        p = text.find("://", max(p + 3, end))
 
 
 def _hrefs(html: str) -> Iterator[str]:
     """``_HREF.findall(html)`` in linear time (the regex rescans 2000 characters at every ``<a``).
 
     From each ``<a``, the regex's lazy prefix settles on the first ``href`` within 2000
-    characters, before the tag's ``>``, whose ``= value`` continuation matches.
+    characters, before the tag's ``>``, whose ``= value`` continuation matches. ``href``
+    positions are looked for only inside tags, and no stretch of the page is searched twice.
     """
-    if "<a" not in html and "<A" not in html:
+    anchors = html.count("<a") + html.count("<A")
+    if not anchors:
         return
-    starts = [h.start() for h in _HREF_WORD.finditer(html)]
-    if not starts:
+    if anchors <= _HREF_REGEX_MAX_ANCHORS:
+        # Few anchors: the regex is faster, and each "<a" costs it at most a few thousand steps.
+        yield from _HREF.findall(html)
         return
-    conts = [_A_HREF.match(html, h) for h in starts]
-    nxt = [len(starts)] * (len(starts) + 1)  # index of the first matching href at or after i
-    for i in range(len(starts) - 1, -1, -1):
-        nxt[i] = i if conts[i] is not None else nxt[i + 1]
+    found: list[int] = []  # href positions seen, ascending
+    conts: dict[int, re.Match[str] | None] = {}
+    skip: dict[int, int] = {}  # index in found -> a later index; every href between has no continuation
+    scanned = 0  # every href starting in [the current tag's start, scanned) is in found
+    i = 0
     pos = 0
     gt = -1
     while True:
@@ -42,12 +67,38 @@ def _hrefs(html: str) -> Iterator[str]:
         if m is None:
             return
         pos = m.start() + 1
-        j = nxt[bisect_left(starts, m.end())]
-        if j < len(starts) and starts[j] <= m.end() + 2000 and starts[j] < gt:
-            c = conts[j]
-            assert c is not None
-            yield c.group(1)
-            pos = c.end()
+        lo, hi = m.end(), min(gt, m.end() + 2001)  # the href must start in [lo, hi)
+        while i < len(found) and found[i] < lo:
+            i += 1
+        j = i
+        failed: list[int] = []
+        while True:
+            while j in skip:
+                j = skip[j]
+            if j == len(found):
+                a = max(scanned, lo)
+                if a >= hi:
+                    break
+                h = _HREF_WORD.search(html, a, min(len(html), hi + 3))
+                if h is None:
+                    scanned = hi
+                    break
+                found.append(h.start())
+                scanned = h.start() + 1
+            hp = found[j]
+            if hp >= hi:
+                break
+            if hp not in conts:
+                conts[hp] = _A_HREF.match(html, hp)
+            c = conts[hp]
+            if c is not None:
+                yield c.group(1)
+                pos = c.end()
+                break
+            failed.append(j)
+            j += 1
+        for k in failed:
+            skip[k] = j
 
 
 @feature("urls.all", type="list")
@@ -56,7 +107,7 @@ def all_urls(fx: Features) -> tuple[str, ...]:
     m = fx.message
     found: dict[str, None] = {}
     for src in (m.text[:500_000], m.html[:2_000_000]):
-        for u in _URL.findall(src):
+        for u in _urls(src):
             found.setdefault(u.rstrip(".,;:)]>'\"）」。、"), None)
     for h in _hrefs(m.html[:2_000_000]):
         h = unescape(h)
