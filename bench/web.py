@@ -161,7 +161,7 @@ def main() -> None:
         f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()} with `python -m bench.web "
         f"--messages {args.messages} --write`: `emoguard serve` with {jobs} analysis workers, history on; "
         f"{len(msgs)} SpamAssassin messages (ham and spam, every k-th file; median {sizes[len(sizes) // 2] / 1024:.1f} KB, "
-        f"largest {sizes[-1] / 1024:.0f} KB) sent as raw `message/rfc822` bodies over keep-alive connections "
+        f"largest {sizes[-1] / 1024:.0f} KB), cycled through, sent as raw `message/rfc822` bodies over keep-alive connections "
         f"from client threads in a second process on the same machine. Latency is request sent .. JSON record "
         f"read. Load average when the runs started: {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}"
         + (f" — the machine was also running a background fuzzer ({fuzzers} process{'es' if fuzzers > 1 else ''}, "
