@@ -149,5 +149,5 @@ def test_incident_checklist_state_and_reports(tmp_path: Path) -> None:
 @pytest.mark.parametrize("cmd", ["trace", "hostcheck", "notice", "incident"])
 def test_help_in_both_languages(cmd: str, lang: str) -> None:
     r = CliRunner().invoke(build_app(lang), [cmd, "--help"])
-    assert r.exit_code == 0 and "Usage" in r.stdout
+    assert r.exit_code == 0 and ("使い方" if lang == "ja" else "Usage") in r.stdout
     assert bool(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", r.stdout)) == (lang == "ja")
