@@ -8,6 +8,8 @@ text, archives hold those documents, links point at ``.example`` hosts.
 - ``ole_document``, ``cfb_file``, ``zip_archive``, ``PaddedFile``
   (``emoguard.testing.files``): inert OLE compound files and (encrypted) zips.
 - ``emoguard.testing.emotet``: Emotet-style mail by wave, and benign look-alikes.
+- ``emoguard.testing.vba``: inert VBA projects, with p-code that matches the source or is
+  stomped; ``emoguard.testing.quine``: a zip that contains itself (nesting loop).
 - ``emoguard.testing.mangle``: one-defect breakages of good mail.
 - ``python -m emoguard.testing.examples DIR``: the committed ``examples/``.
 """
