@@ -25,3 +25,13 @@ def corpora() -> Path:
             pytest.fail("../shared/corpora is missing; CI must have it beside the checkout")
         pytest.skip("../shared/corpora not available")
     return d
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``slow`` tests are left out of the default run; ``-m slow`` (or any -m naming slow) runs them."""
+    if "slow" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: run with -m slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
