@@ -155,7 +155,9 @@ def _zip(w: Walker, data: bytes, name: str, depth: int, found: Found, kids: list
                               "encrypted, could not inspect (no password)"))
             continue
         _, bomb = _member_checks(w, "zip", mname, i.file_size, i.compress_size, [])
-        cap = w.read_cap(i.file_size)
+        # zipfile returns at most the declared size but inflates up to the size asked for first:
+        # a central directory declaring 0 bytes made it inflate 64 MiB per member for nothing.
+        cap = min(w.read_cap(i.file_size), max(i.file_size, 1))
         if bomb:
             cap = w.head_cap(cap)
             if cap <= 0:
