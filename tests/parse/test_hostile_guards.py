@@ -32,6 +32,25 @@ def test_overlong_header_block_is_cut() -> None:
     assert "header.block_too_long" in m.defects and m.text.strip() == "body"
 
 
+def test_overlong_header_line_inside_a_part_is_cut() -> None:
+    raw = (HEAD + b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\nX-Junk: "
+           + b"A" * (MAX_HEADER_LINE * 3) + b"\r\n\r\nbody\r\n--b--\r\n")
+    m = parse_message(raw)
+    assert "header.line_too_long" in m.defects and m.text.strip() == "body"
+
+
+def test_long_body_lines_are_left_alone() -> None:
+    import base64
+
+    blob = b"x" * (MAX_HEADER_LINE * 4)
+    raw = (HEAD + b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: application/octet-stream;"
+           b" name=a.bin\r\nContent-Transfer-Encoding: base64\r\n\r\n" + base64.b64encode(blob) + b"\r\n--b\r\n"
+           b"Content-Type: text/plain\r\n\r\nNote: " + b"y" * (MAX_HEADER_LINE * 2) + b"\r\n--b--\r\n")
+    m = parse_message(raw)
+    assert "header.line_too_long" not in m.defects
+    assert m.attachments[0].payload == blob and len(m.text.strip()) > MAX_HEADER_LINE * 2
+
+
 def test_normal_headers_untouched() -> None:
     raw = HEAD + b"\r\n" + b"x" * (MAX_HEADER_LINE * 2) + b"\r\n"
     assert not {"header.line_too_long", "header.block_too_long"} & set(parse_message(raw).defects)
