@@ -28,21 +28,10 @@ from pathlib import Path
 from bench._common import ROOT, corpora, machine, update_doc
 
 sys.path.insert(0, str(ROOT / "tests" / "integration"))
-from postfix import Postfix, free_port
+from postfix import Postfix, free_port, wait_port
 from smtpload import corpus_messages, send_all
 
 PEERBENCH = ROOT.parent / "shared" / "peerbench"
-
-
-def wait_port(port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(port)
 
 
 def pct(xs: list[float], p: float) -> float:

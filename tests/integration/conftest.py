@@ -6,11 +6,9 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +16,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from postfix import Postfix, free_port, postfix_available
+from postfix import Postfix, free_port, postfix_available, wait_port
 
 
 def _need_postfix() -> None:
@@ -26,17 +24,6 @@ def _need_postfix() -> None:
         if os.environ.get("CI"):
             pytest.fail("Postfix is not installed; scripts/test.sh installs it")
         pytest.skip("Postfix not installed (run scripts/test.sh)")
-
-
-def wait_port(port: int, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(f"nothing listening on 127.0.0.1:{port}")
 
 
 @dataclass

@@ -102,6 +102,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_port(port: int, timeout: float = 60.0) -> None:
+    """Until something listens on 127.0.0.1:port (TimeoutError after ``timeout`` s)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing listening on 127.0.0.1:{port}")
+
+
 def postfix_available() -> bool:
     return shutil.which("postfix") is not None and Path("/usr/lib/postfix/sbin/master").exists()
 

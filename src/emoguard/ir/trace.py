@@ -161,7 +161,7 @@ def read_reports(paths: Sequence[str], *, own_domains: Sequence[str] = ()) -> Ta
     """The targets in the reports: mails (.eml/.msg/mbox/Maildir/folders, forwards with the
     spam attached or quoted) and CSV/text lists of addresses or names. Never raises: a
     file or row that cannot be read is named in ``problems`` (``file:line: why``)."""
-    from emoguard.sources import Skipped, open_source
+    from emoguard.sources import open_source
     from emoguard.sources.files import from_file
 
     tg = Targets()
@@ -182,28 +182,33 @@ def read_reports(paths: Sequence[str], *, own_domains: Sequence[str] = ()) -> Ta
                 _read_target_list(f, tg)
             else:
                 _read_mail_items(from_file(f), tg, own)
-        _ = Skipped
     return tg
 
 
-def _read_mail_items(items: Iterable[Any], tg: Targets, own: tuple[str, ...]) -> None:
-    from emoguard.parse import parse_message
+def _loaded(items: Iterable[Any], problems: list[str], *, report_skipped: bool = True) -> Iterator[tuple[str, bytes]]:
+    """(source, bytes) of each readable message among ``items``; the others go to ``problems``."""
     from emoguard.sources import Skipped
 
     for it in items:
         if isinstance(it, Skipped):
-            tg.problems.append(f"{it.source}: {it.reason}")
+            if report_skipped:
+                problems.append(f"{it.source}: {it.reason}")
             continue
         try:
-            data = it.load()
+            yield it.source, it.load()
         except OSError as e:
-            tg.problems.append(f"{it.source}: cannot read: {e.strerror or e}")
-            continue
+            problems.append(f"{it.source}: cannot read: {e.strerror or e}")
+
+
+def _read_mail_items(items: Iterable[Any], tg: Targets, own: tuple[str, ...]) -> None:
+    from emoguard.parse import parse_message
+
+    for source, data in _loaded(items, tg.problems):
         msg = parse_message(data)
         if not (msg.from_ or msg.to or msg.text):
-            tg.problems.append(f"{it.source}: not a readable mail ({', '.join(msg.defects[:3]) or 'no headers'})")
+            tg.problems.append(f"{source}: not a readable mail ({', '.join(msg.defects[:3]) or 'no headers'})")
             continue
-        _read_report_message(msg, it.source, tg, own, 0)
+        _read_report_message(msg, source, tg, own, 0)
 
 
 def _is_own(addr: str, own: tuple[str, ...]) -> bool:
@@ -468,18 +473,8 @@ def load_source(name: str, locator: str) -> SourceBook:
 
 def _learn_mail(items: Iterable[Any], book: SourceBook, *, quiet_empty: bool = False) -> None:
     from emoguard.parse import parse_message
-    from emoguard.sources import Skipped
 
-    for it in items:
-        if isinstance(it, Skipped):
-            if not quiet_empty:
-                book.problems.append(f"{it.source}: {it.reason}")
-            continue
-        try:
-            data = it.load()
-        except OSError as e:
-            book.problems.append(f"{it.source}: cannot read: {e.strerror or e}")
-            continue
+    for _source, data in _loaded(items, book.problems, report_skipped=not quiet_empty):
         msg = parse_message(headers_only(data))
         book.messages_read += 1
         book.kinds.add("mail store")
