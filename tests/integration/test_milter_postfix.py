@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import threading
+import time
 from collections import Counter
 from email.header import decode_header, make_header
 from pathlib import Path
@@ -157,7 +158,14 @@ def test_milter_killed_mid_run_loses_nothing(corpora: Path, start_milter: StartM
     msgs = corpus_messages(corpora, 300)
     m = start_milter()
     pf: Postfix = make_postfix(m.address, default_action="accept")
-    killer = threading.Timer(1.0, m.kill)
+    def kill_mid_run() -> None:
+        # after the first deliveries, not after a fixed time: the milter may finish 300 in a second
+        deadline = time.monotonic() + 60
+        while len(pf.delivered()) < 20 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        m.kill()
+
+    killer = threading.Thread(target=kill_mid_run)
     killer.start()
     results = send_all(pf.port, msgs, clients=4)
     killer.join()
