@@ -16,6 +16,17 @@ from functools import lru_cache
 
 # Honorifics written after a name in Japanese display names and address books.
 HONORIFICS: tuple[str, ...] = ("様", "さま", "さん", "殿", "御中")
+# Those written after a person's name (not 御中, which follows a company or department).
+PERSON_HONORIFICS: tuple[str, ...] = ("様", "さん", "殿", "さま")
+
+
+def strip_honorifics(s: str, honorifics: tuple[str, ...] = HONORIFICS) -> str:
+    """``s`` without the honorifics at its end, each tried once in the given order
+    (never all of ``s``: 「様」 alone stays)."""
+    for h in honorifics:
+        if s.endswith(h) and len(s) > len(h):
+            s = s[: -len(h)]
+    return s
 
 # Role words used as display names by many unrelated people: a name like this says
 # nothing about who sent the mail, so it is never indexed as a person's name.
@@ -72,10 +83,7 @@ def normalize_name(name: str) -> str:
     s = unicodedata.normalize("NFKC", name or "")
     s = _ADDR_IN_TEXT.sub("", s)
     s = _DROP.sub("", s)
-    for _ in range(2):
-        for h in HONORIFICS:
-            if s.endswith(h) and len(s) > len(h):
-                s = s[: -len(h)]
+    s = strip_honorifics(strip_honorifics(s))
     s = s.casefold()
     if len(s) < 2 or s in GENERIC_NAMES:
         return ""

@@ -12,7 +12,7 @@ import unicodedata
 from functools import lru_cache
 
 from emoguard.attachments import sniff
-from emoguard.contacts.normalize import registrable_domain
+from emoguard.contacts.normalize import registrable_domain, strip_honorifics
 from emoguard.features.registry import Features, feature
 
 
@@ -263,9 +263,7 @@ def name_key(text: str) -> str:
     s = unicodedata.normalize("NFKC", text).casefold()
     s = _LEGAL_FORMS.sub(" ", s)
     s = _NAME_NOISE.sub("", s)
-    for h in _HONORIFIC_END:
-        if s.endswith(h) and len(s) > len(h):
-            s = s[: -len(h)]
+    s = strip_honorifics(s, _HONORIFIC_END)
     if len(s) < 3 or (s.isascii() and len(s) < 4) or s.isdigit():
         return ""
     return s

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from emoguard.contacts.normalize import PERSON_HONORIFICS, strip_honorifics
 from emoguard.features.registry import Features, feature
 from emoguard.features.textscan import find_addresses
 
@@ -164,11 +165,7 @@ _MAILBOX = re.compile(
 
 
 def _norm_person(s: str) -> str:
-    s = re.sub(r"[\s\u3000\"'“”]+", "", s)
-    for suffix in ("様", "さん", "殿", "さま"):
-        if s.endswith(suffix) and len(s) > len(suffix):
-            s = s[: -len(suffix)]
-    return s.casefold()
+    return strip_honorifics(re.sub(r"[\s\u3000\"'“”]+", "", s), PERSON_HONORIFICS).casefold()
 
 
 def _related(a: str, b: str) -> bool:

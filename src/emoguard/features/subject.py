@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from emoguard.contacts.normalize import PERSON_HONORIFICS, strip_honorifics
 from emoguard.features.registry import Features, feature
 
 # Reply and forward prefixes as written by Japanese and Western clients, in
@@ -57,11 +58,7 @@ def base(fx: Features) -> str:
 
 
 def _norm_name(s: str) -> str:
-    s = re.sub(r"[\s\u3000]+", "", s)
-    for suffix in ("様", "さん", "殿", "さま"):
-        if s.endswith(suffix) and len(s) > len(suffix):
-            s = s[: -len(suffix)]
-    return s.casefold()
+    return strip_honorifics(re.sub(r"[\s\u3000]+", "", s), PERSON_HONORIFICS).casefold()
 
 
 @feature("subject.base_is_recipient_name", type="list")
