@@ -250,7 +250,8 @@ def _score_text(value: Any) -> str:
     return "–" if n is None else f"{n:.1f}"
 
 
-def _size_text(value: Any) -> str:
+def size_text(value: Any) -> str:
+    """A byte count for people: ``812 B``, ``3.1 KB``, ``572.2 MB`` ('' when not a number)."""
     n = _number(value)
     if n is None:
         return ""
@@ -328,8 +329,8 @@ def _attachments(raw: Any, lang: str = "en") -> list[dict[str, Any]]:
             "depth": depth,
             "name": _s(node.get("name")),
             "type": _s(node.get("type")),
-            "size": _size_text(node.get("size")),
-            "declared_size": _size_text(declared) if declared is not None else "",
+            "size": size_text(node.get("size")),
+            "declared_size": size_text(declared) if declared is not None else "",
             "sha256": _s(node.get("sha256")),
             "findings": _findings(node, lang),
             "omitted": False,

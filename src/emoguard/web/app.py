@@ -41,10 +41,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from emoguard import __version__
 from emoguard.config import Config
+from emoguard.sinks.html import size_text
 from emoguard.web import data
 from emoguard.web.analysis import AnalysisError, AnalysisPool, AnalysisTimeout, Busy, UploadError, prepare_upload
 from emoguard.web.auth import CSRF_COOKIE, SESSION_COOKIE, Sessions, TokenCheck
-from emoguard.web.labels import LANGS, labels, size_text
+from emoguard.web.labels import LANGS, labels
 
 log = logging.getLogger("emoguard.web")
 

@@ -168,11 +168,3 @@ def labels(lang: str) -> dict[str, str]:
     out = dict(REPORT_LABELS["ja" if lang == "ja" else "en"])
     out.update({k: v[i] for k, v in _WEB.items()})
     return out
-
-
-def size_text(n: int) -> str:
-    if n >= 1024 * 1024:
-        return f"{n / 1024 / 1024:.0f} MB"
-    if n >= 1024:
-        return f"{n / 1024:.0f} KB"
-    return f"{n} B"
